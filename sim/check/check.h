@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The checker: a shadow model of every page reference and every fragment,
+ * fed by the shim's page events and by the runner's notes about what it
+ * asked of the code under test.  It reports the first moment an invariant
+ * breaks (docs/invariants.md) and never drives the simulation.
+ */
+#ifndef FRAGSIM_CHECK_H
+#define FRAGSIM_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <fragsim/kshim.h>
+#include <fragsim/target.h>
+
+enum fs_finding_kind {
+	FS_F_NONE,
+	FS_F_REFCOUNT_MISMATCH,
+	FS_F_CACHE_LOST_OWN_REF,
+	FS_F_CACHED_PAGE_FREED,
+	FS_F_PAGE_FREED_LIVE_FRAGS,
+	FS_F_BAD_PAGE_STATE,
+	FS_F_BAD_FREE_ORDER,
+	FS_F_BAD_FREE,
+	FS_F_REF_ON_FREE_PAGE,
+	FS_F_REFCOUNT_UNDERFLOW,
+	FS_F_SET_COUNT_REFERENCED,
+	FS_F_PFMEMALLOC_RECYCLED,
+	FS_F_PFMEMALLOC_MISREPORTED,
+	FS_F_FRAG_OUT_OF_BOUNDS,
+	FS_F_FRAG_OVERLAP,
+	FS_F_FRAG_MISALIGNED,
+	FS_F_FRAG_CORRUPTED,
+	FS_F_DOUBLE_FREE,
+	FS_F_WILD_ADDRESS,
+	FS_F_PAGE_LEAK,
+	FS_F_LIVELOCK,
+	FS_F_KERNEL_BUG,
+	FS_F_KERNEL_WARNING,
+	FS_F_DIFF_NULL,
+	FS_F_DIFF_ALLOC,
+	FS_F_DIFF_PFMEMALLOC,
+	FS_F_EXPECTATION,
+	FS_F_NR_KINDS,
+};
+
+/* Stable slug ("pfmemalloc-recycled"), bug type for titles, invariant. */
+const char *fs_finding_slug(enum fs_finding_kind k);
+const char *fs_finding_invariant(enum fs_finding_kind k);
+enum fs_finding_kind fs_finding_from_slug(const char *slug);
+
+/* A growing text buffer for reports. */
+struct fs_buf {
+	char *s;
+	size_t len, cap;
+};
+void fs_buf_printf(struct fs_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void fs_buf_reset(struct fs_buf *b);
+void fs_buf_free(struct fs_buf *b);
+
+struct fs_finding {
+	enum fs_finding_kind kind;
+	char title[160];	/* "BUG: fragsim: pfmemalloc-recycled in ..." */
+	struct fs_buf report;	/* full report, without the repro footer */
+};
+
+struct fs_check;
+
+/* Called when a finding is raised; must not return (the runner unwinds). */
+typedef void (*fs_check_abort_t)(void *ctx);
+
+struct fs_check *fs_check_create(struct fs_arena *arena,
+				 const struct fs_target *target,
+				 fs_check_abort_t abort_fn, void *abort_ctx);
+void fs_check_destroy(struct fs_check *c);
+/* New trace: forget everything, name the caches. */
+void fs_check_reset(struct fs_check *c, unsigned int nr_caches,
+		    const char (*cache_names)[32]);
+/* The hooks the shim calls while the code under test runs. */
+void fs_check_install(struct fs_check *c);
+void fs_check_uninstall(void);
+
+/* How reports describe the operation under way (the runner knows). */
+typedef void (*fs_check_describe_t)(void *ctx, const void *op, char *buf,
+				    size_t len);
+void fs_check_set_describer(struct fs_check *c, fs_check_describe_t fn,
+			    void *ctx);
+
+/* The runner's notes, in the order things happen. */
+void fs_check_op_begin(struct fs_check *c, uint64_t op_no, unsigned int line,
+		       const void *op, const char *kernel_fn);
+/* Returns the fragment id the checker gave it. */
+uint32_t fs_check_alloc_done(struct fs_check *c, unsigned int cache,
+			     void *va, unsigned int size, unsigned int align,
+			     const struct fs_cache_view *view);
+/* Before the free call: the address to pass to page_frag_free(). */
+void *fs_check_free_begin(struct fs_check *c, uint32_t frag);
+/* After the op: every touched page and every cache against the model. */
+void fs_check_quiescent(struct fs_check *c, const struct fs_cache_view *views);
+/* After the final free-all and drain: every page back in the arena. */
+void fs_check_teardown(struct fs_check *c);
+/* Raise a finding found by the runner (differential, expectations). */
+__attribute__((noreturn)) void fs_check_fail(struct fs_check *c,
+					     enum fs_finding_kind k,
+					     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+bool fs_check_frag_live(const struct fs_check *c, uint32_t frag);
+uint32_t fs_check_live_frags(const struct fs_check *c, uint32_t *out, uint32_t max);
+const struct fs_finding *fs_check_finding(const struct fs_check *c);
+/* Notes are things worth knowing that are not findings. */
+const char *fs_check_notes(const struct fs_check *c);
+
+#endif /* FRAGSIM_CHECK_H */

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Fragment oracles: every fragment handed out lies inside the block it is
+ * charged to, overlaps no live fragment and honours its alignment; only a
+ * live fragment is freed, and its bytes are as its owner left them.
+ *
+ * Each block has a bitmap of the bytes live fragments own.  Each fragment
+ * is filled with a pattern when it is handed out (the way a user writes
+ * its buffer) and the pattern is verified when it is freed.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "check_internal.h"
+
+static bool bits_range(uint64_t *bits, size_t from, size_t len, int op)
+{
+	/* op 0: test any set; 1: set; 2: clear. */
+	for (size_t i = from; i < from + len;) {
+		size_t w = i / 64, b = i % 64;
+		size_t n = 64 - b < from + len - i ? 64 - b : from + len - i;
+		uint64_t mask = (n == 64 ? ~0ull : ((1ull << n) - 1)) << b;
+
+		if (op == 0 && (bits[w] & mask))
+			return true;
+		if (op == 1)
+			bits[w] |= mask;
+		if (op == 2)
+			bits[w] &= ~mask;
+		i += n;
+	}
+	return false;
+}
+
+static uint32_t find_overlap(const struct fs_check *c, unsigned long pfn,
+			     const unsigned char *va, uint32_t size)
+{
+	for (uint32_t i = c->nr_frags; i-- > 0;) {
+		const struct fs_frag *f = &c->frags[i];
+
+		if (f->live && f->pfn == pfn && f->size &&
+		    f->va < va + size && va < f->va + f->size)
+			return i;
+	}
+	return FS_NO_FRAG;
+}
+
+static void check_bounds(struct fs_check *c, unsigned long pfn,
+			 const unsigned char *va, uint32_t size, uint32_t id)
+{
+	const unsigned char *start = fs_arena_pfn_va(c->arena, pfn);
+	size_t len = FS_PAGE_SIZE << fs_page_order(fs_arena_page(c->arena, pfn));
+	const unsigned char *end = start + len;
+
+	if (va >= start && va <= end && (size_t)(end - va) >= size)
+		return;
+	if (va < start)
+		fs_check_raise(c, FS_F_FRAG_OUT_OF_BOUNDS, pfn, id,
+			       "fragment [%016lx, +%u) starts %zu bytes before its %zu-byte block at %016lx (pfn 0x%lx)",
+			       fs_kaddr(c->arena, va), size, (size_t)(start - va),
+			       len, fs_kaddr(c->arena, start), pfn);
+	fs_check_raise(c, FS_F_FRAG_OUT_OF_BOUNDS, pfn, id,
+		       "fragment [%016lx, +%u) ends %zu bytes past its %zu-byte block at %016lx (pfn 0x%lx)",
+		       fs_kaddr(c->arena, va), size,
+		       (size_t)(va + size - end), len,
+		       fs_kaddr(c->arena, start), pfn);
+}
+
+uint32_t fs_check_alloc_done(struct fs_check *c, unsigned int cache,
+			     void *ptr, unsigned int size, unsigned int align,
+			     const struct fs_cache_view *view)
+{
+	unsigned char *va = ptr;
+	unsigned long pfn, head;
+	struct fs_page_shadow *s;
+	struct fs_frag *f;
+	uint32_t id;
+
+	f = fs_check_new_frag(c, &id);
+	f->va = va;
+	f->size = size;
+	f->align = align;
+	f->cache = (uint16_t)cache;
+	f->alloc_op = c->op_no;
+	f->alloc_line = c->op_line;
+	f->pattern = (uint8_t)(0xa5 ^ (id * 0x3b));
+	f->pfn = FS_NO_PFN;
+	if (!view->va || fs_arena_classify(c->arena, view->va, &pfn, &head) !=
+			 FS_PAGE_HEAD)
+		fs_check_raise(c, FS_F_FRAG_OUT_OF_BOUNDS, FS_NO_PFN, id,
+			       "a fragment at %016lx was returned but cache %s holds no page",
+			       fs_kaddr(c->arena, va), c->cache_names[cache]);
+	f->pfn = head;
+	check_bounds(c, head, va, size, id);
+	if (align > 1 && ((uintptr_t)va & (align - 1)))
+		fs_check_raise(c, FS_F_FRAG_MISALIGNED, head, id,
+			       "fragment %016lx of %u bytes is not aligned to %u (misaligned by %lu)",
+			       fs_kaddr(c->arena, va), size, align,
+			       (unsigned long)((uintptr_t)va & (align - 1)));
+	s = fs_check_shadow(c, head);
+	if (size) {
+		size_t off = (size_t)(va - (unsigned char *)fs_arena_pfn_va(c->arena, head));
+
+		if (bits_range(s->bits, off, size, 0)) {
+			uint32_t other = find_overlap(c, head, va, size);
+
+			fs_check_raise(c, FS_F_FRAG_OVERLAP, head, id,
+				       "fragment [%016lx, +%u) overlaps live fragment [%016lx, +%u) allocated at op #%llu",
+				       fs_kaddr(c->arena, va), size,
+				       other == FS_NO_FRAG ? 0ul : fs_kaddr(c->arena, c->frags[other].va),
+				       other == FS_NO_FRAG ? 0u : c->frags[other].size,
+				       other == FS_NO_FRAG ? 0ull :
+				       (unsigned long long)c->frags[other].alloc_op);
+		}
+		bits_range(s->bits, off, size, 1);
+		memset(va, f->pattern, size);
+	} else if (va == (unsigned char *)fs_arena_pfn_va(c->arena, head) +
+		   (FS_PAGE_SIZE << fs_page_order(fs_arena_page(c->arena, head)))) {
+		f->past_end = 1;
+		if (!c->noted_past_end) {
+			c->noted_past_end = true;
+			fs_buf_printf(&c->notes,
+				      "note: op #%llu: a zero-length fragment at %016lx points one past the end of its block (pfn 0x%lx); page_frag_free() of that address would drop a reference of the next page, so fragsim frees it through an address inside its block\n",
+				      (unsigned long long)c->op_no,
+				      fs_kaddr(c->arena, va), head);
+		}
+	}
+	s->live++;
+	f->live = 1;
+	return id;
+}
+
+static size_t first_changed(const unsigned char *p, size_t n, uint8_t pat)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != pat)
+			return i;
+	return n;
+}
+
+void *fs_check_free_begin(struct fs_check *c, uint32_t id)
+{
+	struct fs_frag *f = &c->frags[id];
+	struct fs_page_shadow *s;
+	size_t bad;
+
+	if (!f->live)
+		fs_check_raise(c, FS_F_DOUBLE_FREE, f->pfn, id,
+			       "fragment %016lx was already freed at op #%llu",
+			       fs_kaddr(c->arena, f->va),
+			       (unsigned long long)f->free_op);
+	bad = first_changed(f->va, f->size, f->pattern);
+	if (bad < f->size)
+		fs_check_raise(c, FS_F_FRAG_CORRUPTED, f->pfn, id,
+			       "byte %zu of fragment [%016lx, +%u) was overwritten by someone else: 0x%02x, its owner wrote 0x%02x",
+			       bad, fs_kaddr(c->arena, f->va), f->size,
+			       f->va[bad], f->pattern);
+	s = fs_check_shadow(c, f->pfn);
+	if (f->size)
+		bits_range(s->bits, (size_t)(f->va - (unsigned char *)
+				fs_arena_pfn_va(c->arena, f->pfn)), f->size, 2);
+	s->live--;
+	f->live = 0;
+	f->free_op = c->op_no;
+	f->free_line = c->op_line;
+	return f->past_end ? f->va - 1 : f->va;
+}
+
+bool fs_check_frag_live(const struct fs_check *c, uint32_t id)
+{
+	return id < c->nr_frags && c->frags[id].live;
+}
+
+uint32_t fs_check_live_frags(const struct fs_check *c, uint32_t *out, uint32_t max)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < c->nr_frags && n < max; i++)
+		if (c->frags[i].live)
+			out[n++] = i;
+	return n;
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Finding reports, laid out the way KASAN and syzbot reports are read:
+ * a title line that deduplicates, what was violated, the operation and
+ * kernel function at fault, the page as dump_page() would show it, the
+ * shadow model's view, the page's recent history and the fragment's
+ * allocation and free.  The repro key and replay command are appended by
+ * whoever knows where the trace was written.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check_internal.h"
+
+#define RULE "=================================================================="
+
+const char *fs_page_state_name(enum fs_page_state st)
+{
+	switch (st) {
+	case FS_PAGE_OUTSIDE:
+		return "outside the page allocator's memory";
+	case FS_PAGE_REDZONE:
+		return "a redzone page (never allocated)";
+	case FS_PAGE_FREE:
+		return "free (in the page allocator)";
+	case FS_PAGE_HEAD:
+		return "allocated (head)";
+	case FS_PAGE_TAIL:
+		return "allocated (tail)";
+	}
+	return "?";
+}
+
+static const char *event_name(uint8_t kind)
+{
+	switch (kind) {
+	case FS_PEV_ALLOC:
+		return "allocated";
+	case FS_PEV_FREE:
+		return "freed";
+	case FS_PEV_REF_ADD:
+		return "ref +";
+	case FS_PEV_REF_SUB:
+		return "ref -";
+	case FS_PEV_REF_SET:
+		return "ref =";
+	case FS_PEV_GET_UNLESS_ZERO:
+		return "ref +?";
+	}
+	return "?";
+}
+
+static int cache_holding(const struct fs_check *c, unsigned long pfn)
+{
+	for (unsigned int i = 0; i < c->nr_caches; i++)
+		if (c->cache_pfn[i] == pfn)
+			return (int)i;
+	return -1;
+}
+
+static void dump_page(struct fs_check *c, struct fs_buf *b, unsigned long pfn,
+		      enum fs_finding_kind k)
+{
+	struct page *page = fs_arena_page(c->arena, pfn);
+	const struct fs_page_shadow *s = &c->pages[pfn];
+	enum fs_page_state st = fs_page_state(page);
+	int cache = cache_holding(c, pfn);
+
+	fs_buf_printf(b, "page:%016lx refcount:%d order:%u %spfn:0x%lx%s\n",
+		      FS_VMEMMAP_BASE + pfn * 64, fs_page_count(page),
+		      fs_page_order(page),
+		      fs_page_compound(page) ? "compound " : "", pfn,
+		      s->pfmemalloc ? " pfmemalloc" : "");
+	fs_buf_printf(b, "page state: %s, allocated at op #%llu\n",
+		      fs_page_state_name(st), (unsigned long long)s->alloc_op);
+	fs_buf_printf(b, "page dumped because: %s\n", fs_finding_slug(k));
+	if (cache >= 0) {
+		const struct fs_cache_view *v = &c->views[cache];
+
+		fs_buf_printf(b, "cached by: %s (pagecnt_bias %lu, offset %lu, size %lu, pfmemalloc %d)\n",
+			      c->cache_names[cache], v->bias, v->offset,
+			      v->size, v->pfmemalloc);
+	} else {
+		fs_buf_printf(b, "cached by: no cache\n");
+	}
+	fs_buf_printf(b, "shadow: %u live fragment(s), %u other holder(s)\n",
+		      s->live, s->foreign);
+	fs_buf_printf(b, "\nPage history (oldest first, last %u events):\n",
+		      s->hist_len);
+	for (unsigned int i = 0; i < s->hist_len; i++) {
+		const struct fs_hist *h =
+			&s->hist[(s->hist_pos + FS_HIST - s->hist_len + i) % FS_HIST];
+
+		if (h->kind == FS_PEV_ALLOC || h->kind == FS_PEV_FREE)
+			fs_buf_printf(b, " op #%-8llu %-24s %s order %u\n",
+				      (unsigned long long)h->op_no, h->fn,
+				      event_name(h->kind), h->order);
+		else
+			fs_buf_printf(b, " op #%-8llu %-24s %s refcount %d -> %d\n",
+				      (unsigned long long)h->op_no, h->fn,
+				      event_name(h->kind), h->old, h->new);
+	}
+}
+
+static void dump_frag(struct fs_check *c, struct fs_buf *b, uint32_t id)
+{
+	const struct fs_frag *f = &c->frags[id];
+
+	fs_buf_printf(b, "\nThe fragment [%016lx, +%u) align %u, charged to pfn 0x%lx:\n",
+		      fs_kaddr(c->arena, f->va), f->size, f->align, f->pfn);
+	fs_buf_printf(b, " allocated from cache %s at op #%llu (trace line %u)\n",
+		      c->cache_names[f->cache],
+		      (unsigned long long)f->alloc_op, f->alloc_line);
+	if (f->free_op)
+		fs_buf_printf(b, " freed at op #%llu (trace line %u)\n",
+			      (unsigned long long)f->free_op, f->free_line);
+}
+
+static void write_report(struct fs_check *c, enum fs_finding_kind k,
+			 unsigned long pfn, uint32_t frag, const char *detail)
+{
+	struct fs_buf *b = &c->finding.report;
+	const char *where = c->kernel_func ? c->kernel_func :
+			    c->kernel_fn ? c->kernel_fn : "teardown";
+	char desc[256] = "?";
+
+	if (c->describe && c->op)
+		c->describe(c->describe_ctx, c->op, desc, sizeof(desc));
+
+	if (k == FS_F_KERNEL_BUG)
+		snprintf(c->finding.title, sizeof(c->finding.title),
+			 "kernel BUG at %s:%d in %s", c->kernel_file,
+			 c->kernel_line, where);
+	else if (k == FS_F_KERNEL_WARNING)
+		snprintf(c->finding.title, sizeof(c->finding.title),
+			 "WARNING in %s", where);
+	else
+		snprintf(c->finding.title, sizeof(c->finding.title),
+			 "BUG: fragsim: %s in %s", fs_finding_slug(k), where);
+	fs_buf_reset(b);
+	fs_buf_printf(b, "%s\n%s\n", RULE, c->finding.title);
+	fs_buf_printf(b, "Invariant: %s\n", fs_finding_invariant(k));
+	fs_buf_printf(b, "Detail: %s\n\n", detail);
+	fs_buf_printf(b, "Target: %s (%s, layout %s, build %s%s%s)\n",
+		      c->target->name, c->target->release, c->target->layout,
+		      c->target->build_id, c->target->zoo[0] ? ", zoo " : "",
+		      c->target->zoo);
+	if (c->in_teardown)
+		fs_buf_printf(b, "At teardown, after op #%llu\n",
+			      (unsigned long long)c->op_no);
+	else
+		fs_buf_printf(b, "Operation #%llu (trace line %u): %s\n",
+			      (unsigned long long)c->op_no, c->op_line, desc);
+	if (c->kernel_fn)
+		fs_buf_printf(b, "Call: cpu 0, task context -> %s()\n", c->kernel_fn);
+	if (pfn != FS_NO_PFN && pfn < c->nr_pfns) {
+		fs_buf_printf(b, "\n");
+		dump_page(c, b, pfn, k);
+	}
+	if (frag != FS_NO_FRAG && frag < c->nr_frags)
+		dump_frag(c, b, frag);
+}
+
+void fs_check_raise(struct fs_check *c, enum fs_finding_kind k,
+		    unsigned long pfn, uint32_t frag, const char *fmt, ...)
+{
+	char detail[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	/* Only the first finding of a run counts: later ones are fallout. */
+	if (c->finding.kind == FS_F_NONE) {
+		c->finding.kind = k;
+		write_report(c, k, pfn, frag, detail);
+	}
+	c->abort_fn(c->abort_ctx);
+	__builtin_unreachable();
+}

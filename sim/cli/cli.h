@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The fragsim command line: shared helpers of the sub-commands. */
+#ifndef FRAGSIM_CLI_H
+#define FRAGSIM_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <fragsim/target.h>
+
+#include "../core/runner.h"
+#include "../trace/trace.h"
+
+/* Exit statuses (docs/cli.md). */
+enum {
+	FS_EXIT_OK = 0,
+	FS_EXIT_FINDING = 1,
+	FS_EXIT_USAGE = 2,	/* bad input or usage */
+	FS_EXIT_INTERNAL = 3,
+};
+
+extern const char *fs_argv0;
+
+/* Print "fragsim: error: ..." and exit with FS_EXIT_USAGE. */
+__attribute__((noreturn, format(printf, 1, 2)))
+void fs_usage_error(const char *fmt, ...);
+__attribute__((noreturn, format(printf, 1, 2)))
+void fs_internal_error(const char *fmt, ...);
+
+/* Option values; each exits with FS_EXIT_USAGE on a bad value. */
+uint64_t fs_opt_u64(const char *opt, const char *val);
+double fs_opt_seconds(const char *opt, const char *val);
+const struct fs_target *fs_opt_target(const char *name);
+
+/* The repro key of a run, one line, no newline. */
+void fs_repro_key(char *buf, size_t len, const struct fs_target *t,
+		  uint64_t seed, const char *origin);
+
+/*
+ * Print a finding (report + repro footer) to stdout and, when @dir is
+ * set, write "<dir>/<slug>-<seed>.trace" and ".txt"; the path of the trace
+ * is stored in @path.
+ */
+int fs_emit_finding(const struct fs_trace *t, const struct fs_target *target,
+		    const struct fs_run_result *res, const char *dir,
+		    const char *trace_path, char *path, size_t pathlen);
+
+int fs_cmd_targets(int argc, char **argv);
+int fs_cmd_run(int argc, char **argv);
+int fs_cmd_replay(int argc, char **argv);
+int fs_cmd_bench(int argc, char **argv);
+
+#endif /* FRAGSIM_CLI_H */

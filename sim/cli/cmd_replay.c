@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fragsim replay FILE: run one trace exactly as written, on the target its
+ * header names (or --target), and report.  A trace's expectations decide
+ * the exit status: "expect-finding KIND" makes that finding a pass.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../check/check.h"
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s replay [--target T] [--no-diff] FILE\n"
+		"  --target T   run on T instead of the target in the trace header\n"
+		"  --no-diff    no differential check against the reference model\n"
+		"exit status: 0 the trace behaved as expected (no finding, or the finding its\n"
+		"'expect-finding' line names), 1 a finding, 2 bad input\n", fs_argv0);
+}
+
+static const struct fs_target *pick_target(const struct fs_trace *t,
+					   const struct fs_target *forced,
+					   const char *file)
+{
+	if (forced)
+		return forced;
+	if (!t->target[0])
+		return fs_opt_target("ref");
+	if (!fs_target_find(t->target))
+		fs_usage_error("%s: the trace is for target '%s', which this build does not have (see '%s targets'; --target overrides)",
+			       file, t->target, fs_argv0);
+	return fs_target_find(t->target);
+}
+
+static int verdict(const struct fs_trace *t, const struct fs_run_result *res)
+{
+	const char *want = t->expect_finding;
+	const char *got = res->finding ? fs_finding_slug(res->finding->kind) : "none";
+
+	if (!want[0])
+		return res->finding ? FS_EXIT_FINDING : FS_EXIT_OK;
+	if (!strcmp(want, got)) {
+		printf("fragsim replay: expected finding '%s' reproduced\n", want);
+		return FS_EXIT_OK;
+	}
+	printf("fragsim replay: EXPECTATION FAILED: expected finding '%s', got '%s'\n",
+	       want, got);
+	return FS_EXIT_FINDING;
+}
+
+int fs_cmd_replay(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "target", required_argument, NULL, 't' },
+		{ "no-diff", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct fs_runner_opts ro = { .checks = true, .diff = true };
+	const struct fs_target *forced = NULL;
+	struct fs_run_result res;
+	struct fs_runner *r;
+	struct fs_trace t;
+	char err[512];
+	const char *file;
+	int c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 't': forced = fs_opt_target(optarg); break;
+		case 'D': ro.diff = false; break;
+		case 'h': usage(stdout); return FS_EXIT_OK;
+		default:
+			fs_usage_error("replay: unknown or incomplete option '%s' (see '%s replay --help')",
+				       argv[optind - 1], fs_argv0);
+		}
+	}
+	if (optind != argc - 1)
+		fs_usage_error("replay takes exactly one trace file (see '%s replay --help')",
+			       fs_argv0);
+	file = argv[optind];
+	fs_trace_init(&t);
+	if (fs_trace_parse_file(&t, file, err, sizeof(err)))
+		fs_usage_error("%s", err);
+	ro.target = pick_target(&t, forced, file);
+	r = fs_runner_create(&ro);
+	if (!r)
+		fs_internal_error("cannot set up the page arena");
+	if (fs_runner_run(r, &t, &res, err, sizeof(err)))
+		fs_usage_error("%s: %s", file, err);
+	printf("fragsim replay: %s on %s (%s, build %s): %llu ops, %s\n", file,
+	       ro.target->name, ro.target->release, ro.target->build_id,
+	       (unsigned long long)res.ops,
+	       res.finding ? "1 finding" : "no finding");
+	fputs(res.notes, stdout);
+	if (res.finding)
+		fs_emit_finding(&t, ro.target, &res, NULL, file, NULL, 0);
+	rc = verdict(&t, &res);
+	fs_runner_destroy(r);
+	fs_trace_free(&t);
+	return rc;
+}

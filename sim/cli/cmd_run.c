@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fragsim run: generate random traces, run each against the target under
+ * the checker, report each distinct finding once (KASAN style) and write
+ * its trace for replay.  Trace i of a run has seed mix(seed, i), so a
+ * finding's trace is reproducible on its own.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../trace/trace_gen.h"
+#include "cli.h"
+
+#define MAX_TITLES	64
+
+struct run_opts {
+	const struct fs_target *target;
+	double seconds;
+	uint64_t runs;
+	uint64_t seed;
+	const char *out;
+	bool diff, quiet, stop;
+};
+
+struct run_stats {
+	uint64_t ops, traces, findings;
+	char titles[MAX_TITLES][160];
+	uint64_t title_hits[MAX_TITLES];
+	unsigned int nr_titles;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s run [--target T] [--seconds S | --runs N] [--seed X] [--out DIR]\n"
+		"              [--stop] [--no-diff] [--quiet]\n"
+		"  --target T   code under test (default: the last in 'fragsim targets')\n"
+		"  --seconds S  run for S seconds (default 10)\n"
+		"  --runs N     run N traces instead\n"
+		"  --seed X     seed of the run (default: from the clock, printed)\n"
+		"  --out DIR    where finding traces and reports go (default fragsim-findings)\n"
+		"  --stop       stop at the first finding\n"
+		"  --no-diff    no differential check against the reference model\n"
+		"  --quiet      no progress line\n", fs_argv0);
+}
+
+static void parse(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option lo[] = {
+		{ "target", required_argument, NULL, 't' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "runs", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "stop", no_argument, NULL, 'x' },
+		{ "no-diff", no_argument, NULL, 'D' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	bool have_seed = false;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 't': o->target = fs_opt_target(optarg); break;
+		case 's': o->seconds = fs_opt_seconds("--seconds", optarg); break;
+		case 'n':
+			o->runs = fs_opt_u64("--runs", optarg);
+			if (!o->runs)
+				fs_usage_error("--runs must be at least 1");
+			break;
+		case 'S': o->seed = fs_opt_u64("--seed", optarg); have_seed = true; break;
+		case 'o': o->out = optarg; break;
+		case 'x': o->stop = true; break;
+		case 'D': o->diff = false; break;
+		case 'q': o->quiet = true; break;
+		case 'h': usage(stdout); exit(FS_EXIT_OK);
+		default:
+			fs_usage_error("run: unknown or incomplete option '%s' (see '%s run --help')",
+				       argv[optind - 1], fs_argv0);
+		}
+	}
+	if (optind < argc)
+		fs_usage_error("run: unexpected argument '%s'", argv[optind]);
+	if (o->seconds && o->runs)
+		fs_usage_error("run: give --seconds or --runs, not both");
+	if (!o->seconds && !o->runs)
+		o->seconds = 10;
+	if (!have_seed)
+		o->seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+}
+
+static void progress(const struct run_stats *s, double elapsed, bool final)
+{
+	fprintf(stderr, "%s[%6.1fs] ops %llu  traces %llu  findings %llu  ops/s %.0f%s",
+		isatty(2) ? "\r" : "", elapsed, (unsigned long long)s->ops,
+		(unsigned long long)s->traces, (unsigned long long)s->findings,
+		elapsed > 0 ? s->ops / elapsed : 0.0,
+		isatty(2) && !final ? "   " : "\n");
+}
+
+/* Returns true when the title is new (worth a full report). */
+static bool note_title(struct run_stats *s, const char *title)
+{
+	for (unsigned int i = 0; i < s->nr_titles; i++) {
+		if (!strcmp(s->titles[i], title)) {
+			s->title_hits[i]++;
+			return false;
+		}
+	}
+	if (s->nr_titles < MAX_TITLES) {
+		snprintf(s->titles[s->nr_titles], sizeof(s->titles[0]), "%s", title);
+		s->title_hits[s->nr_titles++] = 1;
+	}
+	return true;
+}
+
+static uint64_t trace_seed(uint64_t seed, uint64_t i)
+{
+	uint64_t s = seed ^ (i * 0xd1342543de82ef95ull);
+
+	return fs_rng_next(&s);
+}
+
+/*
+ * A generated trace goes through its text form before it runs, so that a
+ * report's "trace line N" is a line of the file written for it and the run
+ * is exactly what `fragsim replay` of that file does.
+ */
+static void generate(struct fs_trace *t, uint64_t seed, const char *target)
+{
+	struct fs_trace g;
+	char err[256];
+	char *text;
+
+	fs_trace_init(&g);
+	fs_trace_generate(&g, seed, target);
+	text = fs_trace_print(&g);
+	fs_trace_init(t);
+	if (fs_trace_parse(t, text, strlen(text), "<generated>", err, sizeof(err)))
+		fs_internal_error("generated trace does not parse: %s", err);
+	free(text);
+	fs_trace_free(&g);
+}
+
+int fs_cmd_run(int argc, char **argv)
+{
+	struct run_opts o = { .out = "fragsim-findings", .diff = true };
+	struct fs_runner_opts ro = { .checks = true };
+	static struct run_stats s;
+	double start, last = 0, elapsed;
+	struct fs_runner *r;
+
+	parse(argc, argv, &o);
+	if (!o.target)
+		o.target = fs_targets[fs_nr_targets - 1];
+	ro.target = o.target;
+	ro.diff = o.diff;
+	r = fs_runner_create(&ro);
+	if (!r)
+		fs_internal_error("cannot set up the page arena");
+	printf("fragsim run: target %s (%s, layout %s, build %s), seed 0x%016llx, %s %g%s\n",
+	       o.target->name, o.target->release, o.target->layout,
+	       o.target->build_id, (unsigned long long)o.seed,
+	       o.runs ? "runs" : "seconds", o.runs ? (double)o.runs : o.seconds,
+	       o.diff && strcmp(o.target->name, "ref") ? ", differential vs ref" : "");
+	start = now();
+	for (uint64_t i = 0; !o.runs || i < o.runs; i++) {
+		struct fs_trace t;
+		struct fs_run_result res;
+		char err[256], path[4200];
+
+		elapsed = now() - start;
+		if (o.seconds && elapsed >= o.seconds)
+			break;
+		generate(&t, trace_seed(o.seed, i), o.target->name);
+		if (fs_runner_run(r, &t, &res, err, sizeof(err)))
+			fs_internal_error("generated trace rejected: %s", err);
+		s.ops += res.ops;
+		s.traces++;
+		if (res.finding) {
+			s.findings++;
+			if (note_title(&s, res.finding->title)) {
+				if (!o.quiet && isatty(2))
+					fputc('\n', stderr);
+				if (fs_emit_finding(&t, o.target, &res, o.out, NULL,
+						    path, sizeof(path)))
+					fs_internal_error("cannot write the finding");
+			}
+		}
+		fs_trace_free(&t);
+		if (res.finding && o.stop)
+			break;
+		if (!o.quiet && now() - last >= (isatty(2) ? 0.5 : 10.0)) {
+			last = now();
+			progress(&s, last - start, false);
+		}
+	}
+	elapsed = now() - start;
+	if (!o.quiet)
+		progress(&s, elapsed, true);
+	printf("fragsim run: %s: %.1f s, %llu traces, %llu ops executed (%.0f ops/s), %llu finding(s)\n",
+	       o.target->name, elapsed, (unsigned long long)s.traces,
+	       (unsigned long long)s.ops, elapsed > 0 ? s.ops / elapsed : 0.0,
+	       (unsigned long long)s.findings);
+	for (unsigned int i = 0; i < s.nr_titles; i++)
+		printf("  %6llu x %s\n", (unsigned long long)s.title_hits[i], s.titles[i]);
+	fs_runner_destroy(r);
+	return s.findings ? FS_EXIT_FINDING : FS_EXIT_OK;
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers shared by the fragsim sub-commands. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../check/check.h"
+#include "cli.h"
+
+void fs_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fragsim: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(FS_EXIT_USAGE);
+}
+
+void fs_internal_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fragsim: internal error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(FS_EXIT_INTERNAL);
+}
+
+uint64_t fs_opt_u64(const char *opt, const char *val)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!val || !*val || *val == '-')
+		fs_usage_error("%s needs a non-negative integer", opt);
+	errno = 0;
+	v = strtoull(val, &end, 0);
+	if (errno || *end)
+		fs_usage_error("%s: '%s' is not a valid integer", opt, val);
+	return v;
+}
+
+double fs_opt_seconds(const char *opt, const char *val)
+{
+	char *end;
+	double v;
+
+	if (!val || !*val)
+		fs_usage_error("%s needs a number of seconds", opt);
+	v = strtod(val, &end);
+	if (*end || !(v > 0) || v > 1e7)
+		fs_usage_error("%s: '%s' is not a positive number of seconds", opt, val);
+	return v;
+}
+
+const struct fs_target *fs_opt_target(const char *name)
+{
+	const struct fs_target *t = fs_target_find(name);
+	char list[512] = "";
+
+	if (t)
+		return t;
+	for (unsigned int i = 0; i < fs_nr_targets; i++) {
+		strncat(list, i ? ", " : "", sizeof(list) - strlen(list) - 1);
+		strncat(list, fs_targets[i]->name, sizeof(list) - strlen(list) - 1);
+	}
+	fs_usage_error("no target '%s' in this build (targets: %s)", name, list);
+}
+
+void fs_repro_key(char *buf, size_t len, const struct fs_target *t,
+		  uint64_t seed, const char *origin)
+{
+	snprintf(buf, len,
+		 "fragsim/1 target=%s build=%s seed=0x%016llx strategy=sequential cpus=1 origin=%s",
+		 t->name, t->build_id, (unsigned long long)seed, origin);
+}
+
+static int mkdir_p(const char *dir)
+{
+	char tmp[4096];
+
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0777) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
+}
+
+static int write_text(const char *path, const char *a, const char *b)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(a, f);
+	if (b)
+		fputs(b, f);
+	return fclose(f);
+}
+
+int fs_emit_finding(const struct fs_trace *t, const struct fs_target *target,
+		    const struct fs_run_result *res, const char *dir,
+		    const char *trace_path, char *path, size_t pathlen)
+{
+	const struct fs_finding *f = res->finding;
+	char key[256], footer[4096 + 512], base[4096], txt[4200];
+	char *text;
+
+	fs_repro_key(key, sizeof(key), target, t->seed,
+		     trace_path ? "trace" : "generated");
+	if (dir) {
+		if (mkdir_p(dir)) {
+			fprintf(stderr, "fragsim: cannot create %s: %s\n", dir,
+				strerror(errno));
+			return -1;
+		}
+		snprintf(base, sizeof(base), "%s/%s-%016llx", dir,
+			 fs_finding_slug(f->kind), (unsigned long long)t->seed);
+		snprintf(path, pathlen, "%s.trace", base);
+		trace_path = path;
+	}
+	snprintf(footer, sizeof(footer),
+		 "\nRepro key: %s\nReplay: %s replay %s\n"
+		 "==================================================================\n",
+		 key, fs_argv0, trace_path ? trace_path : "<trace>");
+	fputs(f->report.s, stdout);
+	fputs(footer, stdout);
+	if (!dir)
+		return 0;
+	text = fs_trace_print(t);
+	snprintf(txt, sizeof(txt), "%s.txt", base);
+	if (write_text(path, text, NULL) ||
+	    write_text(txt, f->report.s, footer)) {
+		fprintf(stderr, "fragsim: cannot write %s: %s\n", path,
+			strerror(errno));
+		free(text);
+		return -1;
+	}
+	free(text);
+	return 0;
+}

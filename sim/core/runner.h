@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The runner: executes a trace against one target, under the checker,
+ * optionally in lockstep with the reference model (the differential
+ * oracle), and tears down at the end (free all, drain all, leak check).
+ */
+#ifndef FRAGSIM_RUNNER_H
+#define FRAGSIM_RUNNER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <fragsim/target.h>
+
+#include "../check/check.h"
+#include "../trace/trace.h"
+
+struct fs_runner_opts {
+	const struct fs_target *target;
+	bool diff;			/* lockstep against "ref" */
+	bool checks;			/* false: native calls only (bench) */
+	unsigned int arena_slots;	/* 0: default */
+};
+
+struct fs_run_result {
+	uint64_t ops;			/* primitive operations executed */
+	const struct fs_finding *finding;	/* NULL: none */
+	const char *notes;		/* "" or note lines */
+	unsigned long alloc_fails;	/* page allocations refused */
+};
+
+struct fs_runner;
+
+struct fs_runner *fs_runner_create(const struct fs_runner_opts *opts);
+void fs_runner_destroy(struct fs_runner *r);
+/* Run @t; 0 when it ran (finding or not), -1 if @t cannot run on it. */
+int fs_runner_run(struct fs_runner *r, const struct fs_trace *t,
+		  struct fs_run_result *res, char *err, size_t errlen);
+
+#define FS_DEFAULT_ARENA_SLOTS	4096
+
+#endif /* FRAGSIM_RUNNER_H */

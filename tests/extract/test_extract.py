@@ -1,0 +1,1012 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Tests for alloc/extract (the kernel page_frag extractor).
+
+The kernel trees used here are fakes written by the tests themselves:
+trivial C that merely uses the names the extractor looks for.  No kernel
+source text is kept in the repository.  When FRAGSIM_KERNEL_TREES is set
+(a ':'-separated list of real trees, full or partial), the extractor is
+also run on each of them.
+
+Run: python3 tests/extract/test_extract.py
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+EXTRACT_DIR = os.path.join(ROOT, "alloc", "extract")
+EXTRACT = os.path.join(EXTRACT_DIR, "extract.py")
+sys.path.insert(0, EXTRACT_DIR)
+
+import cscan  # noqa: E402
+import layouts  # noqa: E402
+
+MAKEFILE = """\
+# fake kernel Makefile
+VERSION = 6
+PATCHLEVEL = 99
+SUBLEVEL = 1
+EXTRAVERSION = -fake
+NAME = Not A Kernel
+"""
+
+GFP_TYPES = """\
+/* fake gfp_types.h */
+#ifndef FAKE_GFP_TYPES_H
+#define FAKE_GFP_TYPES_H
+#define FAKE_GFP_A 1u
+#define FAKE_GFP_B 2u
+#endif
+"""
+
+# The struct and its sizes, in mm_types.h (classic) or mm_types_task.h.
+TYPES_H = """\
+/* fake types header */
+#ifndef FAKE_TYPES_H
+#define FAKE_TYPES_H
+
+#include <linux/types.h>
+
+struct fake_unrelated { int a; };
+#define FAKE_UNRELATED_MACRO 1
+
+/* PAGE_FRAG_CACHE_MAX_SIZE is not defined in this comment */
+#define PAGE_FRAG_CACHE_MAX_SIZE \\
+	(8 * 1024)
+#define PAGE_FRAG_CACHE_MAX_ORDER 1
+/* struct page_frag_cache { this comment is not the struct } */
+struct page_frag_cache {
+	void *where;
+#if FAKE_BIG
+	unsigned int at;
+#else
+	unsigned short at;
+#endif
+	unsigned int bias; /* } */
+};
+
+struct fake_after { char c; };
+#endif /* FAKE_TYPES_H */
+"""
+
+GFP_H_CLASSIC = """\
+#ifndef FAKE_GFP_H
+#define FAKE_GFP_H
+struct page_frag_cache;
+extern void __page_frag_cache_drain(struct page *p, unsigned int n);
+extern void *page_frag_alloc_align(struct page_frag_cache *c,
+		unsigned int sz, gfp_t g, unsigned int mask);
+
+static inline void *page_frag_alloc(struct page_frag_cache *c,
+		unsigned int sz, gfp_t g)
+{
+	return page_frag_alloc_align(c, sz, g, ~0u);
+}
+
+extern void page_frag_free(void *p);
+static inline int fake_unrelated_inline(void) { return 0; }
+#endif
+"""
+
+GFP_H_V6_9 = """\
+#ifndef FAKE_GFP_H
+#define FAKE_GFP_H
+struct page_frag_cache;
+void page_frag_cache_drain(struct page_frag_cache *c);
+extern void __page_frag_cache_drain(struct page *p, unsigned int n);
+void *__page_frag_alloc_align(struct page_frag_cache *c, unsigned int sz,
+		gfp_t g, unsigned int mask);
+
+static inline void *page_frag_alloc_align(struct page_frag_cache *c,
+		unsigned int sz, gfp_t g, unsigned int a)
+{
+	return __page_frag_alloc_align(c, sz, g, -a);
+}
+
+static inline void *page_frag_alloc(struct page_frag_cache *c,
+		unsigned int sz, gfp_t g)
+{
+	return __page_frag_alloc_align(c, sz, g, ~0u);
+}
+
+extern void page_frag_free(void *p);
+#endif
+"""
+
+# Shared fake function bodies.  ALLOC is the function with the three
+# identical marker lines that the zoo tests edit.
+REFILL = """\
+static struct page *__page_frag_cache_refill(struct page_frag_cache *c,
+					     gfp_t g)
+{
+	const char *s = "} not the end {";
+	char ch = '}';
+	char q = '\\'';
+#if FAKE_BIG
+	if (g) {
+#else
+	if (!g) {
+#endif
+		s = "\\"}";
+	}
+	// a line comment with a brace }
+	return fake_refill(c, s, ch + q);
+}"""
+
+ALLOC_BODY = """\
+{
+	fake_ref_add(c, 1);
+	fake_ref_add(c, 1);
+	fake_ref_add(c, 1);
+	fake_bias(c,
+		  sz);
+	return c->where;
+}"""
+
+FREE_ALTERNATIVES = """\
+#ifdef CONFIG_FAKE
+void page_frag_free(void *p)
+{
+	fake_free(p);
+}
+#else
+void page_frag_free(void *p)
+{
+}
+#endif"""
+
+PAGE_ALLOC_HEAD = """\
+// fake page_alloc.c {
+#include <linux/fake.h>
+
+static int fake_unrelated(void)
+{
+	return 1;
+}
+EXPORT_SYMBOL(fake_unrelated);
+
+/*
+ * void *page_frag_alloc_align(void) { a definition inside a comment }
+ * void *__page_frag_alloc_align(void) { and another }
+ */
+"""
+
+PAGE_ALLOC_CLASSIC = PAGE_ALLOC_HEAD + REFILL + """
+
+void __page_frag_cache_drain(struct page *p, unsigned int n)
+{
+	fake_drain(p, n, "{{{");
+}
+EXPORT_SYMBOL(__page_frag_cache_drain);
+
+void *page_frag_alloc_align(struct page_frag_cache *c,
+			    unsigned int sz, gfp_t g, unsigned int mask)
+""" + ALLOC_BODY + """
+EXPORT_SYMBOL(page_frag_alloc_align);
+
+""" + FREE_ALTERNATIVES + """
+EXPORT_SYMBOL(page_frag_free);
+
+static void fake_tail(void) { }
+"""
+
+PAGE_ALLOC_V6_9 = PAGE_ALLOC_HEAD + REFILL + """
+
+void page_frag_cache_drain(struct page_frag_cache *c)
+{
+	if (c->where)
+		__page_frag_cache_drain(fake_page(c), c->bias);
+}
+EXPORT_SYMBOL(page_frag_cache_drain);
+
+void __page_frag_cache_drain(struct page *p, unsigned int n)
+{
+	fake_drain(p, n, "{{{");
+}
+EXPORT_SYMBOL(__page_frag_cache_drain);
+
+void *__page_frag_alloc_align(struct page_frag_cache *c,
+			      unsigned int sz, gfp_t g, unsigned int mask)
+""" + ALLOC_BODY + """
+EXPORT_SYMBOL(__page_frag_alloc_align);
+
+""" + FREE_ALTERNATIVES + """
+EXPORT_SYMBOL(page_frag_free);
+"""
+
+PAGE_ALLOC_OTHER = """\
+/* a page_alloc.c with no page_frag code in it */
+int fake_only(void)
+{
+	return 0;
+}
+"""
+
+PAGE_FRAG_CACHE_H = """\
+#ifndef FAKE_PAGE_FRAG_CACHE_H
+#define FAKE_PAGE_FRAG_CACHE_H
+
+#include <linux/types.h>
+
+#if FAKE_BIG
+#define PAGE_FRAG_CACHE_ORDER_MASK 255
+#else
+#define PAGE_FRAG_CACHE_ORDER_MASK 0
+#endif
+
+#define PAGE_FRAG_CACHE_PFMEMALLOC_BIT (PAGE_FRAG_CACHE_ORDER_MASK + 1)
+
+static inline bool encoded_page_decode_pfmemalloc(unsigned long e)
+{
+	return e & PAGE_FRAG_CACHE_PFMEMALLOC_BIT;
+}
+
+static inline void page_frag_cache_init(struct page_frag_cache *c)
+{
+	c->where = 0;
+}
+
+static inline bool page_frag_cache_is_pfmemalloc(struct page_frag_cache *c)
+{
+	return encoded_page_decode_pfmemalloc(c->bias);
+}
+
+void page_frag_cache_drain(struct page_frag_cache *c);
+void __page_frag_cache_drain(struct page *p, unsigned int n);
+void *__page_frag_alloc_align(struct page_frag_cache *c, unsigned int sz,
+		gfp_t g, unsigned int mask);
+
+static inline void *page_frag_alloc_align(struct page_frag_cache *c,
+		unsigned int sz, gfp_t g, unsigned int a)
+{
+	return __page_frag_alloc_align(c, sz, g, -a);
+}
+
+static inline void *page_frag_alloc(struct page_frag_cache *c,
+		unsigned int sz, gfp_t g)
+{
+	return __page_frag_alloc_align(c, sz, g, ~0u);
+}
+
+void page_frag_free(void *p);
+
+#endif
+"""
+
+PAGE_FRAG_CACHE_C = """\
+// fake page_frag_cache.c
+#include <linux/page_frag_cache.h>
+#include "internal.h"
+
+static unsigned long encoded_page_create(struct page *p, unsigned int o)
+{
+	return fake_encode(p, o);
+}
+
+static unsigned long encoded_page_decode_order(unsigned long e)
+{
+	return e & PAGE_FRAG_CACHE_ORDER_MASK;
+}
+
+""" + REFILL + """
+
+void page_frag_cache_drain(struct page_frag_cache *c)
+{
+	fake_drain(c);
+}
+EXPORT_SYMBOL(page_frag_cache_drain);
+
+void __page_frag_cache_drain(struct page *p, unsigned int n)
+{
+	fake_drain(p, n, "{{{");
+}
+EXPORT_SYMBOL(__page_frag_cache_drain);
+
+void *__page_frag_alloc_align(struct page_frag_cache *c,
+			      unsigned int sz, gfp_t g, unsigned int mask)
+""" + ALLOC_BODY + """
+EXPORT_SYMBOL(__page_frag_alloc_align);
+
+void page_frag_free(void *p)
+{
+	fake_free(p);
+}
+EXPORT_SYMBOL(page_frag_free);
+"""
+
+FS_HAVE = {
+    "classic": ["page_frag_alloc", "__page_frag_cache_refill",
+                "__page_frag_cache_drain", "page_frag_alloc_align",
+                "page_frag_free"],
+    "classic-v6.9": ["page_frag_alloc_align", "page_frag_alloc",
+                     "__page_frag_cache_refill", "page_frag_cache_drain",
+                     "__page_frag_cache_drain", "__page_frag_alloc_align",
+                     "page_frag_free"],
+    "encoded": ["encoded_page_decode_pfmemalloc", "page_frag_cache_init",
+                "page_frag_cache_is_pfmemalloc", "page_frag_alloc_align",
+                "page_frag_alloc", "encoded_page_create",
+                "encoded_page_decode_order", "__page_frag_cache_refill",
+                "page_frag_cache_drain", "__page_frag_cache_drain",
+                "__page_frag_alloc_align", "page_frag_free"],
+}
+
+RENAMED = {
+    "classic": ["__page_frag_cache_drain", "page_frag_alloc_align",
+                "page_frag_free"],
+    "classic-v6.9": ["page_frag_cache_drain", "__page_frag_cache_drain",
+                     "__page_frag_alloc_align", "page_frag_free"],
+    "encoded": ["page_frag_cache_drain", "__page_frag_cache_drain",
+                "__page_frag_alloc_align", "page_frag_free"],
+}
+
+# What a real tree of each layout must yield at least.
+REAL_FS_HAVE = {
+    "classic": set(FS_HAVE["classic"]),
+    "classic-v6.9": set(FS_HAVE["classic-v6.9"]),
+    "encoded": {"page_frag_cache_init", "page_frag_cache_is_pfmemalloc",
+                "page_frag_alloc_align", "page_frag_alloc",
+                "__page_frag_cache_refill", "page_frag_cache_drain",
+                "__page_frag_cache_drain", "__page_frag_alloc_align",
+                "page_frag_free", "encoded_page_decode_pfmemalloc"},
+}
+
+
+def write(root, rel, text):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def make_tree(root, layout):
+    write(root, "Makefile", MAKEFILE)
+    write(root, "include/linux/gfp_types.h", GFP_TYPES)
+    if layout == "classic":
+        write(root, "include/linux/mm_types.h", TYPES_H)
+        write(root, "include/linux/gfp.h", GFP_H_CLASSIC)
+        write(root, "mm/page_alloc.c", PAGE_ALLOC_CLASSIC)
+    elif layout == "classic-v6.9":
+        # The struct in mm_types_task.h: candidates are searched in order.
+        write(root, "include/linux/mm_types.h", "/* nothing here */\n")
+        write(root, "include/linux/mm_types_task.h", TYPES_H)
+        write(root, "include/linux/gfp.h", GFP_H_V6_9)
+        write(root, "mm/page_alloc.c", PAGE_ALLOC_V6_9)
+    elif layout == "encoded":
+        write(root, "include/linux/mm_types_task.h", TYPES_H)
+        write(root, "include/linux/page_frag_cache.h", PAGE_FRAG_CACHE_H)
+        write(root, "mm/page_frag_cache.c", PAGE_FRAG_CACHE_C)
+        write(root, "mm/page_alloc.c", PAGE_ALLOC_OTHER)
+    else:
+        raise ValueError(layout)
+    return root
+
+
+def run_extract(*args):
+    p = subprocess.run([sys.executable, EXTRACT] + list(args),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def parse_output(text):
+    """Split a generated file into its prologue and #line sections."""
+    lines = text.split("\n")
+    sections = []           # [line, path, [text lines], output line no]
+    prologue = []
+    for no, line in enumerate(lines, 1):
+        m = re.match(r'#line (\d+) "([^"]+)"$', line)
+        if m:
+            sections.append([int(m.group(1)), m.group(2), [], no])
+        elif sections:
+            sections[-1][2].append(line)
+        else:
+            prologue.append(line)
+    return prologue, sections
+
+
+def check_line_mapping(tc, tree, text):
+    """Every #line section's text is the named file's text at that line."""
+    _, sections = parse_output(text)
+    for line, path, body, _ in sections:
+        if path.startswith("fragsim-"):
+            continue
+        with open(os.path.join(tree, path), "rb") as f:
+            src = f.read().decode("latin-1").split("\n")
+        while body and body[-1] == "":
+            body = body[:-1]
+        want = src[line - 1:line - 1 + len(body)]
+        tc.assertEqual(body, want, "%s:%d is not copied verbatim" %
+                       (path, line))
+
+
+class TempDirTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="fragsim-extract-test-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def tree(self, layout, name="tree"):
+        return make_tree(os.path.join(self.tmp, name), layout)
+
+    def extract(self, tree, *extra, out=None, ident="fake_6_99",
+                name="fake-6.99"):
+        out = out or os.path.join(self.tmp, "out.c")
+        rc, so, se = run_extract("--tree", tree, "--name", name, "--id",
+                                 ident, "--out", out, *extra)
+        self.assertEqual((rc, se), (0, ""))
+        with open(out, "rb") as f:
+            return f.read().decode("utf-8")
+
+    def assertFails(self, args, message=None):
+        rc, so, se = run_extract(*args)
+        self.assertEqual(rc, 2, se)
+        self.assertEqual(so, "")
+        self.assertTrue(se.startswith("extract: error: "), se)
+        self.assertTrue(se.endswith("\n") and se.count("\n") == 1, se)
+        self.assertNotIn("Traceback", se)
+        if message is not None:
+            self.assertEqual(se, "extract: error: %s\n" % message)
+        return se
+
+
+class TestScanner(unittest.TestCase):
+    SRC = """\
+/* header comment { */
+#define ONE 1
+#define MULTI(a) \\
+	do { a; } while (0)
+#include <x.h>
+#ifdef CONFIG_X
+# define INDENTED 2
+#endif
+struct fwd;
+union u;
+extern void proto(int a);
+static __always_inline int __printf(1, 2) attr_fn(const char *f, ...)
+{
+	return f[0] == '{' ? '}' : "}}"[0];
+}
+EXPORT_SYMBOL(attr_fn);
+int var __read_mostly = 3;
+static void (*fnptr)(int);
+typedef struct { int x; } anon_t;
+struct named {
+#if A
+	int a;
+#endif
+} named_var;
+enum e { E1, E2 };
+static const int table[] = { 1, 2, };
+module_init(attr_fn)
+void after_macro(void)
+	__releases(x)
+{
+	// { unbalanced in a comment
+	char *s = "{ \\" {";
+#ifdef B
+	if (s) {
+#else
+	if (!s) {
+#endif
+		s++;
+	}
+}
+"""
+
+    def test_items(self):
+        sc = cscan.scan(self.SRC)
+        got = [(it.kind, it.name, it.line) for it in sc.items]
+        self.assertEqual(got, [
+            ("define", "ONE", 2),
+            ("define", "MULTI", 3),
+            ("pp", "include", 5),
+            ("pp", "ifdef", 6),
+            ("define", "INDENTED", 7),
+            ("pp", "endif", 8),
+            ("structdecl", "fwd", 9),
+            ("structdecl", "u", 10),
+            ("decl", "proto", 11),
+            ("func", "attr_fn", 12),
+            ("decl", "EXPORT_SYMBOL", 16),
+            ("decl", "var", 17),
+            ("decl", "fnptr", 18),
+            ("struct", "anon_t", 19),
+            ("struct", "named", 20),
+            ("struct", "e", 25),
+            ("decl", "table", 26),
+            ("decl", "module_init", 27),
+            ("func", "after_macro", 28),
+        ])
+
+    def test_text_is_exact(self):
+        sc = cscan.scan(self.SRC)
+        by = {(it.kind, it.name): it for it in sc.items}
+        self.assertEqual(by[("define", "MULTI")].text,
+                         "#define MULTI(a) \\\n\tdo { a; } while (0)")
+        fn = by[("func", "attr_fn")]
+        self.assertTrue(fn.text.startswith("static __always_inline"))
+        self.assertTrue(fn.text.endswith('"}}"[0];\n}'))
+        self.assertTrue(fn.is_static)
+        self.assertEqual(by[("decl", "EXPORT_SYMBOL")].text,
+                         "EXPORT_SYMBOL(attr_fn);")
+        self.assertEqual(by[("struct", "named")].text.splitlines()[-1],
+                         "} named_var;")
+        self.assertEqual(by[("decl", "module_init")].text,
+                         "module_init(attr_fn)")
+        last = by[("func", "after_macro")]
+        self.assertFalse(last.is_static)
+        self.assertTrue(last.text.endswith("\t\ts++;\n\t}\n}"))
+        for it in sc.items:
+            self.assertEqual(it.text, self.SRC[it.start:it.end])
+
+    def test_conditional_groups(self):
+        sc = cscan.scan(self.SRC)
+        by = {(it.kind, it.name): it for it in sc.items}
+        indented = by[("define", "INDENTED")]
+        self.assertEqual(len(indented.cond), 1)
+        g = sc.groups[indented.cond[0]]
+        self.assertEqual([sc.items[i].name for i in g.directives()],
+                         ["ifdef", "endif"])
+        self.assertEqual(by[("func", "after_macro")].cond, ())
+        self.assertIsNone(sc.guard)
+
+    def test_include_guard(self):
+        sc = cscan.scan(TYPES_H)
+        self.assertIsNotNone(sc.guard)
+        st = sc.find("struct", "page_frag_cache")
+        self.assertEqual(len(st), 1)
+        self.assertEqual(st[0].cond, (sc.guard,))
+        self.assertIn("#else", st[0].text)
+
+
+class TestCli(TempDirTest):
+    def test_list_files(self):
+        rc, so, se = run_extract("--list-files")
+        self.assertEqual((rc, se), (0, ""))
+        files = so.splitlines()
+        self.assertEqual(files[0], "Makefile")
+        self.assertEqual(files, ["Makefile"] + sorted(files[1:]))
+        self.assertEqual(set(files), {
+            "Makefile", "include/linux/gfp.h", "include/linux/gfp_types.h",
+            "include/linux/mm_types.h", "include/linux/mm_types_task.h",
+            "include/linux/page_frag_cache.h", "mm/page_alloc.c",
+            "mm/page_frag_cache.c"})
+        self.assertEqual(files, layouts.needed_files())
+
+    def test_check(self):
+        for layout in ("classic", "classic-v6.9", "encoded"):
+            with self.subTest(layout=layout):
+                t = self.tree(layout, layout)
+                rc, so, se = run_extract("--tree", t, "--check")
+                self.assertEqual((rc, se), (0, ""))
+                self.assertEqual(so, "layout=%s release=6.99.1\n" % layout)
+
+    def test_partial_tree_copy(self):
+        # A tree holding only the --list-files files is enough.
+        src = self.tree("classic-v6.9", "full")
+        write(src, "mm/unrelated.c", "int x;\n")
+        dst = os.path.join(self.tmp, "partial")
+        for rel in layouts.needed_files():
+            if os.path.exists(os.path.join(src, rel)):
+                os.makedirs(os.path.dirname(os.path.join(dst, rel)),
+                            exist_ok=True)
+                shutil.copy(os.path.join(src, rel), os.path.join(dst, rel))
+        a = self.extract(src, out=os.path.join(self.tmp, "a.c"))
+        b = self.extract(dst, out=os.path.join(self.tmp, "b.c"))
+        self.assertEqual(a.split("\n", 1)[1], b.split("\n", 1)[1])
+
+    def test_deterministic_and_build_id(self):
+        t = self.tree("classic-v6.9")
+        a = self.extract(t, out=os.path.join(self.tmp, "a.c"))
+        b = self.extract(t, out=os.path.join(self.tmp, "b.c"))
+        c = self.extract(t, out=os.path.join(self.tmp, "c.c"),
+                         ident="other", name="other")
+        self.assertEqual(a, b)
+        bid = re.compile(r'#define FS_BUILD_ID "([0-9a-f]{12})"\n')
+        self.assertEqual(bid.search(a).group(1), bid.search(c).group(1))
+        # Any change to the kernel text changes the build id.
+        p = os.path.join(t, "mm/page_alloc.c")
+        with open(p) as f:
+            src = f.read()
+        with open(p, "w") as f:
+            f.write(src.replace('"{{{"', '"{{"'))
+        d = self.extract(t, out=os.path.join(self.tmp, "d.c"))
+        self.assertNotEqual(bid.search(a).group(1), bid.search(d).group(1))
+
+
+class TestOutput(TempDirTest):
+    def test_classic_v6_9_exact(self):
+        t = self.tree("classic-v6.9")
+        text = self.extract(t)
+        prologue, sections = parse_output(text)
+        bid = re.search(r'FS_BUILD_ID "([0-9a-f]{12})"', text).group(1)
+        self.assertEqual(prologue, [
+            "/* Generated by alloc/extract from %s (6.99.1, layout "
+            "classic-v6.9) \u2014 do not edit. */" % os.path.abspath(t),
+            "#define FS_TARGET_ID fake_6_99",
+            '#define FS_TARGET_NAME "fake-6.99"',
+            '#define FS_KERNEL_RELEASE "6.99.1"',
+            '#define FS_LAYOUT "classic-v6.9"',
+            "#define FS_LAYOUT_CLASSIC 1",
+        ] + ["#define FS_HAVE_%s 1" % f for f in FS_HAVE["classic-v6.9"]] + [
+            '#define FS_BUILD_ID "%s"' % bid,
+            '#define FS_ZOO ""',
+            "/* Non-static extracted functions get a per-target prefix so "
+            "several kernels link into one binary. */",
+        ] + ["#define %s fs_fake_6_99_%s" % (f, f)
+             for f in RENAMED["classic-v6.9"]])
+
+        heads = [(line, path) for line, path, _, _ in sections]
+        T = "include/linux/mm_types_task.h"
+        G = "include/linux/gfp.h"
+        C = "mm/page_alloc.c"
+
+        def line_of(src, needle):
+            return src[:src.index(needle)].count("\n") + 1
+
+        gen = sections[1][3] + 1       # output line after the directive
+        self.assertEqual(heads, [
+            (1, "include/linux/gfp_types.h"),
+            (gen, "fragsim-generated"),
+            (line_of(TYPES_H, "#define PAGE_FRAG_CACHE_MAX_SIZE"), T),
+            (line_of(TYPES_H, "#define PAGE_FRAG_CACHE_MAX_ORDER"), T),
+            (line_of(TYPES_H, "\nstruct page_frag_cache {") + 1, T),
+            (line_of(GFP_H_V6_9, "void page_frag_cache_drain"), G),
+            (line_of(GFP_H_V6_9, "extern void __page_frag_cache_drain"), G),
+            (line_of(GFP_H_V6_9, "void *__page_frag_alloc_align"), G),
+            (line_of(GFP_H_V6_9, "static inline void *page_frag_alloc_"), G),
+            (line_of(GFP_H_V6_9, "static inline void *page_frag_alloc("), G),
+            (line_of(GFP_H_V6_9, "extern void page_frag_free"), G),
+            (line_of(PAGE_ALLOC_V6_9, "static struct page *__page_"), C),
+            (line_of(PAGE_ALLOC_V6_9, "void page_frag_cache_drain"), C),
+            (line_of(PAGE_ALLOC_V6_9, "void __page_frag_cache_drain"), C),
+            (line_of(PAGE_ALLOC_V6_9, "void *__page_frag_alloc_align(s"), C),
+            (line_of(PAGE_ALLOC_V6_9, "#ifdef CONFIG_FAKE"), C),
+            (line_of(PAGE_ALLOC_V6_9, "void page_frag_free"), C),
+            (line_of(PAGE_ALLOC_V6_9, "#else\nvoid page_frag_free"), C),
+            (line_of(PAGE_ALLOC_V6_9, "}\n#else\nvoid page_frag_free") + 2,
+             C),
+            (line_of(PAGE_ALLOC_V6_9, "#endif\nEXPORT_SYMBOL(page_frag_f"),
+             C),
+            (1, "fragsim-glue"),
+        ])
+        # gfp_types.h verbatim, then the shim.
+        self.assertEqual("\n".join(sections[0][2]) + "\n", GFP_TYPES)
+        self.assertEqual(sections[1][2][0], "#include <kshim/kernel.h>")
+        self.assertEqual(text.split("\n")[gen - 1],
+                         "#include <kshim/kernel.h>")
+        self.assertTrue(text.endswith('\n#line 1 "fragsim-glue"\n'
+                                      '#include <target/kernel_glue.h>\n'))
+        # Item texts are byte-exact, from first token to '}' or ';'.
+        body = {(line, path): "\n".join(b).rstrip("\n")
+                for line, path, b, _ in sections}
+        start = line_of(PAGE_ALLOC_V6_9, "static struct page *__page_")
+        self.assertEqual(body[(start, C)], REFILL)
+        self.assertEqual(body[(line_of(TYPES_H, "\nstruct page_frag_cache {")
+                               + 1, T)],
+                         TYPES_H[TYPES_H.index("\nstruct page_frag_cache {")
+                                 + 1:
+                                 TYPES_H.index("};\n\nstruct fake_after") + 2])
+        self.assertEqual(body[(line_of(TYPES_H, "#define PAGE_FRAG_CACHE_MAX"
+                                       "_SIZE"), T)],
+                         "#define PAGE_FRAG_CACHE_MAX_SIZE \\\n\t(8 * 1024)")
+        check_line_mapping(self, t, text)
+        for bad in ("fake_unrelated", "EXPORT_SYMBOL", "fake_after",
+                    "FAKE_UNRELATED_MACRO", "#include <linux",
+                    "struct page_frag_cache;", "FAKE_TYPES_H"):
+            self.assertNotIn(bad, text.split("fragsim-generated")[1])
+
+    def test_classic(self):
+        t = self.tree("classic")
+        text = self.extract(t)
+        self.assertIn('#define FS_LAYOUT "classic"\n', text)
+        self.assertIn("#define FS_LAYOUT_CLASSIC 1\n", text)
+        self.assertNotIn("FS_LAYOUT_ENCODED", text)
+        have = re.findall(r"#define FS_HAVE_(\w+) 1\n", text)
+        self.assertEqual(have, FS_HAVE["classic"])
+        ren = re.findall(r"#define (\w+) fs_fake_6_99_(\w+)\n", text)
+        self.assertEqual(ren, [(f, f) for f in RENAMED["classic"]])
+        _, sections = parse_output(text)
+        paths = [p for _, p, _, _ in sections]
+        self.assertEqual(paths.count("include/linux/mm_types.h"), 3)
+        self.assertEqual(paths.count("include/linux/gfp.h"), 4)
+        self.assertNotIn("fake_tail", text)
+        check_line_mapping(self, t, text)
+
+    def test_encoded(self):
+        t = self.tree("encoded")
+        text = self.extract(t)
+        self.assertIn('#define FS_LAYOUT "encoded"\n', text)
+        self.assertIn("#define FS_LAYOUT_ENCODED 1\n", text)
+        self.assertNotIn("FS_LAYOUT_CLASSIC", text)
+        have = re.findall(r"#define FS_HAVE_(\w+) 1\n", text)
+        self.assertEqual(have, FS_HAVE["encoded"])
+        ren = re.findall(r"#define (\w+) fs_fake_6_99_(\w+)\n", text)
+        self.assertEqual(ren, [(f, f) for f in RENAMED["encoded"]])
+        _, sections = parse_output(text)
+        H = "include/linux/page_frag_cache.h"
+        firsts = [(p, b[0]) for _, p, b, _ in sections]
+        # The ORDER_MASK alternatives keep their #if/#else/#endif.
+        i = firsts.index((H, "#if FAKE_BIG"))
+        self.assertEqual(firsts[i:i + 5], [
+            (H, "#if FAKE_BIG"),
+            (H, "#define PAGE_FRAG_CACHE_ORDER_MASK 255"),
+            (H, "#else"),
+            (H, "#define PAGE_FRAG_CACHE_ORDER_MASK 0"),
+            (H, "#endif")])
+        order = [p for p, _ in firsts]
+        self.assertEqual(order[2:5], ["include/linux/mm_types_task.h"] * 3)
+        self.assertLess(order.index(H), order.index("mm/page_frag_cache.c"))
+        self.assertNotIn("include/linux/gfp.h", order)
+        check_line_mapping(self, t, text)
+
+
+class TestErrors(TempDirTest):
+    def test_not_a_directory(self):
+        f = os.path.join(self.tmp, "file")
+        write(self.tmp, "file", "x")
+        self.assertFails(["--tree", f, "--check"],
+                         "%s: not a directory" % f)
+        missing = os.path.join(self.tmp, "missing")
+        self.assertFails(["--tree", missing, "--check"],
+                         "%s: no such directory" % missing)
+
+    def test_not_a_kernel(self):
+        t = os.path.join(self.tmp, "t")
+        os.makedirs(t)
+        self.assertFails(["--tree", t, "--check"],
+                         "%s: not a kernel tree (no Makefile)" % t)
+        write(t, "Makefile", "all:\n\ttrue\n")
+        self.assertFails(["--tree", t, "--check"], "%s: not a kernel tree "
+                         "(Makefile has no VERSION/PATCHLEVEL)" % t)
+        write(t, "Makefile", MAKEFILE)
+        self.assertFails(["--tree", t, "--check"],
+                         "%s: not a kernel tree (no mm/page_alloc.c)" % t)
+
+    def test_unknown_layout(self):
+        t = self.tree("classic")
+        write(t, "mm/page_alloc.c", PAGE_ALLOC_OTHER)
+        self.assertFails(["--tree", t, "--check"],
+                         "unsupported kernel layout in %s: mm/page_alloc.c "
+                         "defines neither page_frag_alloc_align nor "
+                         "__page_frag_alloc_align, and mm/page_frag_cache.c "
+                         "does not exist" % t)
+
+    def test_missing_struct(self):
+        t = self.tree("classic")
+        write(t, "include/linux/mm_types.h",
+              TYPES_H.replace("struct page_frag_cache {",
+                              "struct page_frag_cache_renamed {"))
+        out = os.path.join(self.tmp, "out.c")
+        self.assertFails(["--tree", t, "--name", "n", "--id", "i",
+                          "--out", out],
+                         "%s: no definition of struct page_frag_cache in "
+                         "include/linux/mm_types.h, "
+                         "include/linux/mm_types_task.h" % t)
+        self.assertFalse(os.path.exists(out))
+
+    def test_missing_function(self):
+        t = self.tree("classic-v6.9")
+        write(t, "mm/page_alloc.c", PAGE_ALLOC_V6_9.replace(
+            "void page_frag_cache_drain(", "void page_frag_cache_drain_x("))
+        self.assertFails(["--tree", t, "--check"],
+                         "%s: no definition of function page_frag_cache_drain"
+                         " in mm/page_alloc.c" % t)
+
+    def test_usage(self):
+        self.assertFails(["--bogus"])
+        self.assertFails(["--check"], "--tree DIR is required")
+        t = self.tree("classic")
+        self.assertFails(["--tree", t], "--name, --id, --out required "
+                         "(or --check)")
+        self.assertFails(["--tree", t, "--name", "n", "--id", "6x",
+                          "--out", os.path.join(self.tmp, "o.c")])
+        self.assertFails(["--tree", t, "--name", 'a"b', "--id", "x",
+                          "--out", os.path.join(self.tmp, "o.c")])
+        self.assertFails(["--tree", t, "--name", "n", "--id", "x",
+                          "--out", os.path.join(self.tmp, "no/dir/o.c")])
+
+
+ZOO_HEAD = """\
+# a test zoo entry
+id: Z-T
+title: test entry # with a comment
+kernels: classic-v6.9 encoded     # layouts
+expect: some-finding
+source: nothing, free text
+"""
+
+
+class TestZoo(TempDirTest):
+    def zoo(self, body, head=ZOO_HEAD, name="t.zoo"):
+        write(self.tmp, name, head + body)
+        return os.path.join(self.tmp, name)
+
+    def test_info(self):
+        z = self.zoo("edit: page_frag_free\n- fake_free(p);\n+ ;\n")
+        rc, so, se = run_extract("--zoo-info", z)
+        self.assertEqual((rc, se), (0, ""))
+        self.assertEqual(so, "id=Z-T\nkernels=classic-v6.9 encoded\n"
+                         "expect=some-finding\n")
+
+    def test_nth_occurrence(self):
+        t = self.tree("classic-v6.9")
+        plain = self.extract(t, out=os.path.join(self.tmp, "plain.c"))
+        z = self.zoo("edit: __page_frag_alloc_align 2\n"
+                     "-   fake_ref_add( c,1);\n"
+                     "+ fake_ref_add(c, 2); /* zoo */\n")
+        # "fake_ref_add(" and "c," are separate words: no match without
+        # the whitespace the pattern asks for.
+        self.assertFails(["--tree", t, "--name", "n", "--id", "i", "--out",
+                          os.path.join(self.tmp, "x.c"), "--zoo", z],
+                         "zoo Z-T (%s:8): text not found in "
+                         "__page_frag_alloc_align:   fake_ref_add( c,1);" % z)
+        z = self.zoo("edit: __page_frag_alloc_align 2\n"
+                     "-   fake_ref_add(c,   1);\n"
+                     "+ fake_ref_add(c, 2); /* zoo */\n")
+        text = self.extract(t, "--zoo", z)
+        body = text[text.rindex("void *__page_frag_alloc_align(struct"):]
+        body = body[:body.index("\n}\n")]
+        self.assertEqual(body.split("\n")[3:6], [
+            "\tfake_ref_add(c, 1);",
+            "\tfake_ref_add(c, 2); /* zoo */",
+            "\tfake_ref_add(c, 1);"])
+        self.assertIn('#define FS_ZOO "Z-T"\n', text)
+        # Only that line differs (and the zoo/build-id lines).
+        diff = [(a, b) for a, b in zip(plain.split("\n"), text.split("\n"))
+                if a != b]
+        self.assertEqual(len(diff), 3, diff)
+        self.assertEqual(len(plain.split("\n")), len(text.split("\n")))
+
+    def test_multiline_match_keeps_lines(self):
+        t = self.tree("classic-v6.9")
+        z = self.zoo("edit: __page_frag_alloc_align\n"
+                     "- fake_bias(c, sz);\n"
+                     "+ fake_bias(c, sz + 1);\n")
+        text = self.extract(t, "--zoo", z)
+        self.assertIn("\tfake_bias(c, sz + 1);\n\n\treturn c->where;", text)
+        plain = self.extract(t, out=os.path.join(self.tmp, "p.c"))
+        self.assertEqual(len(plain.split("\n")), len(text.split("\n")))
+
+    def test_alternative_names(self):
+        head = ZOO_HEAD.replace("classic-v6.9 encoded", "classic")
+        z = self.zoo("edit: __page_frag_alloc_align|page_frag_alloc_align 3\n"
+                     "- fake_ref_add(c, 1);\n"
+                     "+ fake_ref_add(c, 3);\n", head=head)
+        t = self.tree("classic")
+        text = self.extract(t, "--zoo", z)
+        self.assertIn("\tfake_ref_add(c, 1);\n\tfake_ref_add(c, 3);\n\tfake_"
+                      "bias(c,", text)
+        # The edit goes to the function, not to the gfp.h prototype.
+        self.assertEqual(text.count("fake_ref_add(c, 3)"), 1)
+
+    def test_two_zoos_and_build_id(self):
+        t = self.tree("classic-v6.9")
+        z1 = self.zoo("edit: page_frag_free\n- fake_free(p);\n+ ;\n",
+                      name="a.zoo")
+        z2 = self.zoo("edit: struct:page_frag_cache\n- unsigned int bias;\n"
+                      "+ unsigned long bias;\n",
+                      head=ZOO_HEAD.replace("Z-T", "Z-U"), name="b.zoo")
+        plain = self.extract(t, out=os.path.join(self.tmp, "p.c"))
+        text = self.extract(t, "--zoo", z1, "--zoo", z2)
+        self.assertIn('#define FS_ZOO "Z-T+Z-U"\n', text)
+        self.assertIn("\tunsigned long bias; /* } */\n", text)
+        bid = re.compile(r'FS_BUILD_ID "(\w+)"')
+        self.assertNotEqual(bid.search(plain).group(1),
+                            bid.search(text).group(1))
+
+    def test_errors(self):
+        t = self.tree("classic-v6.9")
+        out = os.path.join(self.tmp, "out.c")
+        with open(out, "w") as f:
+            f.write("old\n")
+        base = ["--tree", t, "--name", "n", "--id", "i", "--out", out]
+
+        z = self.zoo("edit: no_such_function\n- a\n+ b\n")
+        self.assertFails(base + ["--zoo", z], "zoo Z-T (%s:7): no extracted "
+                         "item named no_such_function (layout classic-v6.9)"
+                         % z)
+        z = self.zoo("edit: page_frag_free 2\n- fake_free(p);\n+ x\n")
+        self.assertFails(base + ["--zoo", z], "zoo Z-T (%s:8): occurrence 2 "
+                         "of text not found in page_frag_free (found 1): "
+                         "fake_free(p);" % z)
+        z = self.zoo("edit: page_frag_free\n- fake_free(p);\n+ x\n",
+                     head=ZOO_HEAD.replace("classic-v6.9 encoded",
+                                           "classic"))
+        self.assertFails(base + ["--zoo", z],
+                         "zoo Z-T does not apply to layout classic-v6.9")
+        z = self.zoo("edit: page_frag_free\n- fake_free(p);\n")
+        self.assertFails(base + ["--zoo", z], "zoo %s:8: 'edit:' on line 7 "
+                         "is missing its '-' and '+' lines" % z)
+        z = self.zoo("edit: page_frag_free\n+ x\n- y\n")
+        self.assertFails(base + ["--zoo", z], "zoo %s:8: expected a '- text' "
+                         "line after 'edit:' on line 7" % z)
+        z = self.zoo("kernel: classic\n")
+        self.assertFails(base + ["--zoo", z])
+        z = self.zoo("edit: page_frag_free\n- a\n+ b\n",
+                     head=ZOO_HEAD.replace("id: Z-T\n", ""))
+        self.assertFails(base + ["--zoo", z], "zoo %s: no 'id:' line" % z)
+        z = self.zoo("edit: page_frag_free\n- a\n+ b\n",
+                     head=ZOO_HEAD.replace("encoded", "bogus"))
+        self.assertFails(base + ["--zoo", z])
+        self.assertFails(["--zoo-info", os.path.join(self.tmp, "none.zoo")])
+        with open(out) as f:
+            self.assertEqual(f.read(), "old\n")
+        self.assertEqual(sorted(os.listdir(self.tmp)),
+                         ["out.c", "t.zoo", "tree"])
+
+
+class TestZooFiles(TempDirTest):
+    """The project's own alloc/zoo/*.zoo entries parse (and, with real
+    trees, apply to every tree whose layout they list)."""
+
+    def test_zoo_files(self):
+        zdir = os.path.join(ROOT, "alloc", "zoo")
+        zoos = sorted(os.path.join(zdir, f) for f in os.listdir(zdir)
+                      if f.endswith(".zoo")) if os.path.isdir(zdir) else []
+        if not zoos:
+            self.skipTest("no alloc/zoo/*.zoo")
+        layout = {}
+        for tree in real_trees():
+            rc, so, se = run_extract("--tree", tree, "--check")
+            self.assertEqual((rc, se), (0, ""))
+            layout[tree] = so.split()[0].split("=")[1]
+        for z in zoos:
+            with self.subTest(zoo=os.path.basename(z)):
+                rc, so, se = run_extract("--zoo-info", z)
+                self.assertEqual((rc, se), (0, ""))
+                info = dict(line.split("=", 1) for line in so.splitlines())
+                self.assertEqual(sorted(info), ["expect", "id", "kernels"])
+                for tree in real_trees():
+                    if layout[tree] in info["kernels"].split():
+                        self.extract(tree, "--zoo", z)
+
+
+def real_trees():
+    env = os.environ.get("FRAGSIM_KERNEL_TREES", "")
+    return [t for t in env.split(":") if t]
+
+
+@unittest.skipUnless(real_trees(), "FRAGSIM_KERNEL_TREES not set")
+class TestRealTrees(TempDirTest):
+    def test_trees(self):
+        for tree in real_trees():
+            with self.subTest(tree=tree):
+                self.one_tree(tree)
+
+    def one_tree(self, tree):
+        rc, so, se = run_extract("--tree", tree, "--check")
+        self.assertEqual((rc, se), (0, ""))
+        m = re.fullmatch(r"layout=(\S+) release=(\d+\.\d+\.\d+)\n", so)
+        self.assertTrue(m, so)
+        layout = m.group(1)
+        text = self.extract(tree, ident="real", name="real")
+        have = set(re.findall(r"#define FS_HAVE_(\w+) 1\n", text))
+        if layout == "encoded":
+            self.assertLessEqual(REAL_FS_HAVE[layout], have)
+        else:
+            self.assertEqual(have, REAL_FS_HAVE[layout])
+        self.assertIn('#define FS_KERNEL_RELEASE "%s"\n' % m.group(2), text)
+        check_line_mapping(self, tree, text)
+
+        ex = layouts.extract(tree)
+        funcs = [p for p in ex.pieces if p.kind == "func"]
+        self.assertEqual({p.name for p in funcs}, have)
+        for p in funcs:
+            sig = re.compile(r"(static\s+)?((inline|__always_inline|noinline"
+                             r")\s+)?[\w\s]*?[\w\s\*]*\b%s\(" %
+                             re.escape(p.name))
+            self.assertTrue(sig.match(p.text), p.text[:80])
+            self.assertTrue(p.text.endswith("\n}"), p.text[-80:])
+            self.assertEqual(p.text.count("{"), p.text.count("}"), p.name)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
