@@ -44,7 +44,10 @@ static int verdict(const struct fs_trace *t, const struct fs_run_result *res)
 	if (!want[0])
 		return res->finding ? FS_EXIT_FINDING : FS_EXIT_OK;
 	if (!strcmp(want, got)) {
-		printf("fragsim replay: expected finding '%s' reproduced\n", want);
+		if (res->finding)
+			printf("fragsim replay: the expected finding '%s' reproduced\n", want);
+		else
+			printf("fragsim replay: no finding, as the trace expects\n");
 		return FS_EXIT_OK;
 	}
 	printf("fragsim replay: EXPECTATION FAILED: expected finding '%s', got '%s'\n",

@@ -37,10 +37,8 @@ int main(int argc, char **argv)
 	if (argc > 0)
 		fs_argv0 = argv[0];
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc < 2) {
-		usage(stderr);
-		return FS_EXIT_USAGE;
-	}
+	if (argc < 2)
+		fs_usage_error("no command given (try '%s --help')", fs_argv0);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);

@@ -457,6 +457,14 @@ static int header_slot(struct parser *p, bool *have)
 	return 0;
 }
 
+static bool target_chars_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-", *s))
+			return false;
+	return true;
+}
+
 static int parse_target(struct parser *p)
 {
 	const char *v;
@@ -465,8 +473,9 @@ static int parse_target(struct parser *p)
 	    want_words(p, 2, "target NAME"))
 		return -1;
 	v = p->tok[1];
-	if (!is_word(v, true, true))
-		return perr(p, "bad target '%s' (expected [A-Za-z0-9._-]+)", v);
+	/* '@' joins a bug-zoo entry to its kernel: "Z-1@linux-6.12". */
+	if (*v == '@' || !target_chars_ok(v))
+		return perr(p, "bad target '%s' (expected [A-Za-z0-9._@-]+)", v);
 	if (strlen(v) >= sizeof(p->t->target))
 		return perr(p, "target '%.*s...' too long (max %zu characters)",
 			    (int)sizeof(p->t->target) - 1, v,
