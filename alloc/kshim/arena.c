@@ -7,9 +7,8 @@
  * block is naturally aligned as in the kernel's direct map.  Every block
  * gets a slot of its own: whatever lies before a block is a redzone and
  * whatever follows it up to the next redzone is free memory; under ASan
- * both are poisoned.  Slots are handed out fresh first and then
- * in the order they were freed, which keeps a freed page out of reuse for
- * as long as possible (a quarantine) and is a pure function of the calls.
+ * both are poisoned.  Freed slots are reused in the order they were freed,
+ * after a quarantine, which is a pure function of the calls.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -173,9 +172,16 @@ static bool fault_allows(fs_faults_t f, unsigned int order, fs_gfp_t gfp,
 	return (gfp & FS_GFP_DIRECT_RECLAIM) && !(gfp & FS_GFP_NORETRY);
 }
 
+/*
+ * A freed slot is reused only once FS_ARENA_QUARANTINE others were freed
+ * after it (or when nothing else is left): late enough to catch a stale
+ * reference, early enough to keep the memory touched (and RSS) small.
+ */
+#define FS_ARENA_QUARANTINE	64
+
 static bool take_slot(struct fs_arena *a, unsigned int *slot)
 {
-	if (a->fresh < a->nr_slots) {
+	if (a->freed_len <= FS_ARENA_QUARANTINE && a->fresh < a->nr_slots) {
 		*slot = a->fresh++;
 		return true;
 	}

@@ -279,6 +279,11 @@ static void kernel_report(void *ctx, const struct fs_kernel_report *r)
 		       r->func, r->cond);
 }
 
+void fs_check_set_payload(struct fs_check *c, bool on)
+{
+	c->no_payload = !on;
+}
+
 void fs_check_install(struct fs_check *c)
 {
 	installed = c;

@@ -79,6 +79,11 @@ void fs_check_destroy(struct fs_check *c);
 /* New trace: forget everything, name the caches. */
 void fs_check_reset(struct fs_check *c, unsigned int nr_caches,
 		    const char (*cache_names)[32]);
+/*
+ * Fill each fragment with a pattern and verify it at free (default on);
+ * off only to measure what it costs.
+ */
+void fs_check_set_payload(struct fs_check *c, bool on);
 /* The hooks the shim calls while the code under test runs. */
 void fs_check_install(struct fs_check *c);
 void fs_check_uninstall(void);

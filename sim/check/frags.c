@@ -15,21 +15,23 @@
 
 static bool bits_range(uint64_t *bits, size_t from, size_t len, int op)
 {
-	/* op 0: test any set; 1: set; 2: clear. */
+	/* op 1: set, telling whether any bit was already set; 2: clear. */
+	bool any = false;
+
 	for (size_t i = from; i < from + len;) {
 		size_t w = i / 64, b = i % 64;
 		size_t n = 64 - b < from + len - i ? 64 - b : from + len - i;
 		uint64_t mask = (n == 64 ? ~0ull : ((1ull << n) - 1)) << b;
 
-		if (op == 0 && (bits[w] & mask))
-			return true;
-		if (op == 1)
+		if (op == 1) {
+			any |= (bits[w] & mask) != 0;
 			bits[w] |= mask;
-		if (op == 2)
+		} else {
 			bits[w] &= ~mask;
+		}
 		i += n;
 	}
-	return false;
+	return any;
 }
 
 static uint32_t find_overlap(const struct fs_check *c, unsigned long pfn,
@@ -101,7 +103,8 @@ uint32_t fs_check_alloc_done(struct fs_check *c, unsigned int cache,
 	if (size) {
 		size_t off = (size_t)(va - (unsigned char *)fs_arena_pfn_va(c->arena, head));
 
-		if (bits_range(s->bits, off, size, 0)) {
+		/* Test and set in one pass: a conflict ends the run anyway. */
+		if (bits_range(s->bits, off, size, 1)) {
 			uint32_t other = find_overlap(c, head, va, size);
 
 			fs_check_raise(c, FS_F_FRAG_OVERLAP, head, id,
@@ -112,8 +115,8 @@ uint32_t fs_check_alloc_done(struct fs_check *c, unsigned int cache,
 				       other == FS_NO_FRAG ? 0ull :
 				       (unsigned long long)c->frags[other].alloc_op);
 		}
-		bits_range(s->bits, off, size, 1);
-		memset(va, f->pattern, size);
+		if (!c->no_payload)
+			memset(va, f->pattern, size);
 	} else if (va == (unsigned char *)fs_arena_pfn_va(c->arena, head) +
 		   (FS_PAGE_SIZE << fs_page_order(fs_arena_page(c->arena, head)))) {
 		f->past_end = 1;
@@ -130,9 +133,23 @@ uint32_t fs_check_alloc_done(struct fs_check *c, unsigned int cache,
 	return id;
 }
 
+/*
+ * Where the pattern was overwritten, or @n.  Whole words are compared;
+ * only a word that differs is searched byte by byte.
+ */
 static size_t first_changed(const unsigned char *p, size_t n, uint8_t pat)
 {
-	for (size_t i = 0; i < n; i++)
+	uint64_t word = 0x0101010101010101ull * pat;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v;
+
+		memcpy(&v, p + i, 8);
+		if (v != word)
+			break;
+	}
+	for (; i < n; i++)
 		if (p[i] != pat)
 			return i;
 	return n;
@@ -149,7 +166,7 @@ void *fs_check_free_begin(struct fs_check *c, uint32_t id)
 			       "fragment %016lx was already freed at op #%llu",
 			       fs_kaddr(c->arena, f->va),
 			       (unsigned long long)f->free_op);
-	bad = first_changed(f->va, f->size, f->pattern);
+	bad = c->no_payload ? f->size : first_changed(f->va, f->size, f->pattern);
 	if (bad < f->size)
 		fs_check_raise(c, FS_F_FRAG_CORRUPTED, f->pfn, id,
 			       "byte %zu of fragment [%016lx, +%u) was overwritten by someone else: 0x%02x, its owner wrote 0x%02x",

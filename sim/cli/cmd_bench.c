@@ -54,9 +54,10 @@ static void bench_trace(struct fs_trace *t, uint64_t n, uint64_t seed)
 }
 
 static double measure(const struct fs_target *target, const struct fs_trace *t,
-		      bool checks, bool diff, int reps, uint64_t *ops)
+		      bool checks, bool diff, bool payload, int reps, uint64_t *ops)
 {
-	struct fs_runner_opts ro = { .target = target, .checks = checks, .diff = diff };
+	struct fs_runner_opts ro = { .target = target, .checks = checks,
+				     .diff = diff, .no_payload = !payload };
 	struct fs_runner *r = fs_runner_create(&ro);
 	double best = 1e30;
 	char err[256];
@@ -91,7 +92,7 @@ int fs_cmd_bench(int argc, char **argv)
 	};
 	const struct fs_target *target = fs_targets[fs_nr_targets - 1];
 	uint64_t n = 2000000, ops = 0;
-	double native, checked, full;
+	double native, checked, full, nopayload;
 	struct fs_trace t;
 	int c;
 
@@ -114,14 +115,17 @@ int fs_cmd_bench(int argc, char **argv)
 		fs_usage_error("bench: --ops must be at least %d", 2 * WINDOW);
 	fs_trace_init(&t);
 	bench_trace(&t, n, 1);
-	native = measure(target, &t, false, false, 5, &ops);
-	checked = measure(target, &t, true, false, 3, &ops);
-	full = measure(target, &t, true, true, 3, &ops);
+	native = measure(target, &t, false, false, false, 5, &ops);
+	nopayload = measure(target, &t, true, false, false, 3, &ops);
+	checked = measure(target, &t, true, false, true, 3, &ops);
+	full = measure(target, &t, true, true, true, 3, &ops);
 	printf("fragsim bench: target %s (%s, build %s)\n", target->name,
 	       target->release, target->build_id);
 	printf("  workload: %llu ops, alloc 64..3000 bytes / free oldest, %d live\n",
 	       (unsigned long long)ops, WINDOW);
 	printf("  native (direct calls, no hooks):           %8.1f ns/op\n", native);
+	printf("  simulator, checks without fragment fill:   %8.1f ns/op  %5.2fx\n",
+	       nopayload, nopayload / native);
 	printf("  simulator, every check:                    %8.1f ns/op  %5.2fx\n",
 	       checked, checked / native);
 	printf("  simulator, every check + differential ref: %8.1f ns/op  %5.2fx  (target <= 5x)\n",

@@ -92,6 +92,7 @@ struct fs_runner *fs_runner_create(const struct fs_runner_opts *opts)
 	}
 	r->check = fs_check_create(r->arena, r->t, unwind, r);
 	fs_check_set_describer(r->check, describe, r);
+	fs_check_set_payload(r->check, !opts->no_payload);
 	for (int i = 0; i < FS_MAX_CACHES; i++) {
 		r->nc[i] = xmalloc(r->t->cache_size);
 		r->ref_nc[i] = xmalloc(fs_target_ref.cache_size);

@@ -19,6 +19,7 @@ struct fs_runner_opts {
 	const struct fs_target *target;
 	bool diff;			/* lockstep against "ref" */
 	bool checks;			/* false: native calls only (bench) */
+	bool no_payload;		/* bench: no fragment fill/verify */
 	unsigned int arena_slots;	/* 0: default */
 };
 

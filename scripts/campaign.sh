@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# fragsim's main job: set up exactly as scripts/test.sh does (install what is
+# missing, unpack the kernel files, build build/), then run a time-boxed
+# `fragsim run` against each real-kernel target and write a report under
+# reports/<name>/ (see reports/README.md).
+#
+#   scripts/campaign.sh [--seconds S] [--targets "linux-6.12 linux-6.1"]
+#                       [--seed X] [--name NAME]
+#
+# Exit status: 0 no finding, 1 finding(s), 2 bad usage, 3 the set-up or a
+# fragsim run failed.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+	cat <<-EOM
+	usage: scripts/campaign.sh [--seconds S] [--targets "T1 T2"] [--seed X] [--name NAME]
+	  --seconds S    seconds per target (default \$FRAGSIM_SECONDS or 120)
+	  --targets "..." targets to run, in order (default "linux-6.12 linux-6.1";
+	                 'build/fragsim targets' lists them)
+	  --seed X       seed of every run, decimal or 0x-hex (default: from the clock, printed)
+	  --name NAME    campaign directory reports/NAME (default campaign-YYYYmmdd-HHMMSS)
+	exit status: 0 no finding, 1 finding(s), 2 bad usage, 3 set-up or fragsim failed
+	EOM
+}
+
+seconds=${FRAGSIM_SECONDS:-120}
+seconds_from="FRAGSIM_SECONDS"
+[ -n "${FRAGSIM_SECONDS:-}" ] || seconds_from="--seconds"
+targets="linux-6.12 linux-6.1"
+seed=
+name=
+
+while [ $# -gt 0 ]; do
+	opt=$1 val=
+	case $opt in
+	-h|--help) usage; exit 0 ;;
+	--seconds=*|--targets=*|--seed=*|--name=*)
+		val=${opt#*=} opt=${opt%%=*} ;;
+	--seconds|--targets|--seed|--name)
+		[ $# -ge 2 ] || fs_die "$opt needs a value (see scripts/campaign.sh --help)"
+		val=$2; shift ;;
+	*) fs_die "unknown option or argument '$opt' (see scripts/campaign.sh --help)" ;;
+	esac
+	shift
+	case $opt in
+	--seconds) seconds=$val seconds_from=--seconds ;;
+	--targets) targets=${val//,/ } ;;
+	--seed) seed=$val ;;
+	--name) name=$val ;;
+	esac
+done
+
+[[ $seconds =~ ^([0-9]+([.][0-9]*)?|[.][0-9]+)$ ]] && [[ $seconds =~ [1-9] ]] ||
+	fs_die "$seconds_from: '$seconds' is not a positive number of seconds"
+read -r -a target_list <<< "$targets"
+[ ${#target_list[@]} -gt 0 ] || fs_die "--targets: no target given"
+for ((i = 0; i < ${#target_list[@]}; i++)); do
+	for ((j = 0; j < i; j++)); do
+		[ "${target_list[i]}" != "${target_list[j]}" ] ||
+			fs_die "--targets: '${target_list[i]}' is given twice"
+	done
+done
+if [ -n "$seed" ]; then
+	[[ $seed =~ ^(0[xX][0-9a-fA-F]{1,16}|[0-9]{1,20})$ ]] ||
+		fs_die "--seed: '$seed' is not a decimal or 0x-hex 64-bit integer"
+	[[ ${#seed} -ne 20 || $seed < 18446744073709551616 ]] ||
+		fs_die "--seed: '$seed' is not a decimal or 0x-hex 64-bit integer"
+else
+	# From the clock, printed below so that the campaign can be re-run.
+	seed=0x$(date +%s%N | sha256sum | cut -c1-16)
+fi
+if [ -n "$name" ]; then
+	[[ $name =~ ^[A-Za-z0-9_][A-Za-z0-9._-]*$ ]] ||
+		fs_die "--name: '$name' is not a plain directory name ([A-Za-z0-9._-], no '/')"
+	[ ! -e "$FRAGSIM_ROOT/reports/$name" ] ||
+		fs_die "--name: reports/$name already exists (pick another name or remove it)"
+else
+	name=campaign-$(date +%Y%m%d-%H%M%S)
+	base=$name n=2
+	while [ -e "$FRAGSIM_ROOT/reports/$name" ]; do
+		name=$base-$n n=$((n + 1))
+	done
+fi
+
+# A set-up failure is not a usage error: fs_die's status 2 becomes 3.
+( fs_setup ) || { fs_log "set-up failed; no campaign run"; exit 3; }
+
+# Run from the repository root with relative paths, so that the replay
+# commands fragsim prints work from there as they are.
+cd "$FRAGSIM_ROOT" || exit 3
+fragsim=$FRAGSIM_BUILD/fragsim
+case $fragsim in "$FRAGSIM_ROOT"/*) fragsim=${fragsim#"$FRAGSIM_ROOT"/} ;; esac
+known=$("$fragsim" targets | awk 'NR > 1 { print $1 }') ||
+	{ fs_log "'$fragsim targets' failed"; exit 3; }
+for t in "${target_list[@]}"; do
+	grep -qxF -- "$t" <<< "$known" ||
+		fs_die "--targets: no target '$t' in this build (targets: $(echo $known | sed 's/ /, /g'))"
+done
+
+dir=reports/$name
+mkdir -p "$dir/findings" || exit 3
+info=$dir/campaign.info
+{
+	echo "name=$name"
+	echo "started=$(date -Iseconds)"
+	echo "uname_r=$(uname -r)"
+	echo "nproc=$(nproc)"
+	echo "seconds=$seconds"
+	echo "seed=$seed"
+	echo "targets=${target_list[*]}"
+	echo "fragsim=$fragsim"
+} > "$info"
+
+echo "fragsim campaign $name: ${target_list[*]}, $seconds s each, seed $seed"
+echo "  (the same --seed runs the same traces in the same order)"
+status=0 interrupted=
+trap 'interrupted=1' INT
+for t in "${target_list[@]}"; do
+	echo
+	echo "== target $t: $seconds s =="
+	# stdout (reports, summary) goes to the log; stderr (a progress line
+	# every 10 s, as it is not a tty here, and any error) is shown and kept.
+	{ "$fragsim" run --target "$t" --seconds "$seconds" --seed "$seed" \
+		--out "$dir/findings/$t" 2>&1 >"$dir/$t.log"; } |
+		tee "$dir/$t.progress" >&2
+	rc=${PIPESTATUS[0]}
+	echo "exit.$t=$rc" >> "$info"
+	sed -n '/^fragsim run: [^ ]*: .* finding(s)$/,$p' "$dir/$t.log"
+	if [ -n "$interrupted" ]; then
+		echo "fragsim: interrupted; reporting what has run" >&2
+		status=130
+		break
+	fi
+	case $rc in
+	0) ;;
+	1) [ $status -ne 0 ] || status=1 ;;
+	*) echo "fragsim: error: the $t run failed (exit $rc; see $dir/$t.progress)" >&2
+	   status=3 ;;
+	esac
+done
+trap - INT
+echo "finished=$(date -Iseconds)" >> "$info"
+
+echo
+if ! python3 scripts/report.py "$dir"; then
+	echo "fragsim: error: scripts/report.py $dir failed" >&2
+	exit 3
+fi
+echo
+cat "$dir/summary.txt"
+echo
+echo "report: $dir/index.html"
+echo "        $dir/summary.txt, $dir/summary.json, $dir/ops.svg"
+exit $status
