@@ -54,6 +54,9 @@ done
 
 [[ $seconds =~ ^([0-9]+([.][0-9]*)?|[.][0-9]+)$ ]] && [[ $seconds =~ [1-9] ]] ||
 	fs_die "$seconds_from: '$seconds' is not a positive number of seconds"
+int=${seconds%%.*}
+[ ${#int} -le 8 ] && (( 10#${int:-0} < 10000000 )) ||
+	fs_die "$seconds_from: '$seconds' is more than 10000000 seconds"
 read -r -a target_list <<< "$targets"
 [ ${#target_list[@]} -gt 0 ] || fs_die "--targets: no target given"
 for ((i = 0; i < ${#target_list[@]}; i++)); do
