@@ -154,6 +154,5 @@ fi
 echo
 cat "$dir/summary.txt"
 echo
-echo "report: $dir/index.html"
-echo "        $dir/summary.txt, $dir/summary.json, $dir/ops.svg"
+echo "report: $dir/index.html (and summary.txt, summary.json, ops.svg there)"
 exit $status

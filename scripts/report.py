@@ -306,8 +306,9 @@ def collect(d):
         "date": started,
         "finished": info.get("finished"),
         "host": host,
-        "seed": info.get("seed") or next(
-            (t["seed"] for t in targets if t.get("seed")), None),
+        # fragsim's own spelling (0x + 16 hex digits) rather than the option's
+        "seed": next((t["seed"] for t in targets if t.get("seed")), None)
+        or info.get("seed"),
         "seconds_per_target": float(info["seconds"]) if info.get("seconds") else None,
         "fragsim": {"command": fragsim,
                     "builds": {t["target"]: {"release": t.get("release"),
@@ -538,7 +539,8 @@ def index_html(s, svg, summary_text):
                 fmt_secs(t["seconds"]), fmt_int(t["traces"]), fmt_int(t["ops"]),
                 fmt_int(t["ops_per_s"]), fmt_int(t["findings"])))
             + f'<td class="{h(t["status"].split()[0])}">{h(st)}</td>'
-            + f"<td>{link(t['log'], 'log')} {link(t['progress_file'], 'progress')}</td>"
+            + "<td>" + (" ".join(link(f, n) for f, n in ((t["log"], "log"),
+                                   (t["progress_file"], "progress")) if f) or "-") + "</td>"
             + f"<td>{h(t.get('build_id') or '-')}</td></tr>")
     errors = "".join(
         f"<p class=\"error\"><b>{h(t['target'])}</b>: {h(t['error'])}</p>"
