@@ -52,11 +52,13 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-[[ $seconds =~ ^([0-9]+([.][0-9]*)?|[.][0-9]+)$ ]] && [[ $seconds =~ [1-9] ]] ||
+if ! [[ $seconds =~ ^([0-9]+([.][0-9]*)?|[.][0-9]+)$ && $seconds =~ [1-9] ]]; then
 	fs_die "$seconds_from: '$seconds' is not a positive number of seconds"
+fi
 int=${seconds%%.*}
-[ ${#int} -le 8 ] && (( 10#${int:-0} < 10000000 )) ||
-	fs_die "$seconds_from: '$seconds' is more than 10000000 seconds"
+if [ ${#int} -gt 8 ] || (( 10#${int:-0} >= 10000000 )); then
+	fs_die "$seconds_from: '$seconds' must be below 10000000 seconds"
+fi
 read -r -a target_list <<< "$targets"
 [ ${#target_list[@]} -gt 0 ] || fs_die "--targets: no target given"
 for ((i = 0; i < ${#target_list[@]}; i++)); do
@@ -68,6 +70,7 @@ done
 if [ -n "$seed" ]; then
 	[[ $seed =~ ^(0[xX][0-9a-fA-F]{1,16}|[0-9]{1,20})$ ]] ||
 		fs_die "--seed: '$seed' is not a decimal or 0x-hex 64-bit integer"
+	# shellcheck disable=SC2071 # same length: string order is numeric order
 	[[ ${#seed} -ne 20 || $seed < 18446744073709551616 ]] ||
 		fs_die "--seed: '$seed' is not a decimal or 0x-hex 64-bit integer"
 else
@@ -99,7 +102,7 @@ known=$("$fragsim" targets | awk 'NR > 1 { print $1 }') ||
 	{ fs_log "'$fragsim targets' failed"; exit 3; }
 for t in "${target_list[@]}"; do
 	grep -qxF -- "$t" <<< "$known" ||
-		fs_die "--targets: no target '$t' in this build (targets: $(echo $known | sed 's/ /, /g'))"
+		fs_die "--targets: no target '$t' in this build (targets: ${known//$'\n'/, })"
 done
 
 dir=reports/$name

@@ -226,6 +226,13 @@ static void phase_flood(struct gen *g, uint16_t cache)
 	struct fs_op rep = { .kind = FS_OP_REPEAT, .body_len = 1 };
 
 	comment(g, "phase: flood of tiny fragments (bias exhaustion)");
+	/*
+	 * From a fresh page: a zero-length fragment takes a bias reference
+	 * without moving the offset, so a flood on a page that served one
+	 * uses up the cache's own reference (known-bugs.md 1.5 item 9, kept
+	 * as corpus/regress/linux-6.12-zero-length-bias.trace).
+	 */
+	simple(g, FS_OP_DRAIN, cache, 0);
 	rep.count = PICK(g, 4097, 33000, 40000, 70000);
 	fs_trace_add_op(g->t, &rep);
 	alloc_op(g, cache, chance(g, 80) ? 1 : 2, 0, FS_GFP_ATOMIC, false);
