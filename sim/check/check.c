@@ -111,7 +111,6 @@ void fs_check_reset(struct fs_check *c, unsigned int nr_caches,
 	c->op_no = 0;
 	c->in_teardown = false;
 	c->noted_past_end = false;
-	c->alloc_fails = 0;
 }
 
 /* A page joins the dirty list (reset) and the touched list (this op). */
@@ -245,10 +244,8 @@ static void page_event(void *ctx, const struct fs_page_event *ev)
 			       (ev->pfmemalloc ? "a pfmemalloc page" : "a page") : "refused",
 			       plan);
 	}
-	if (ev->kind == FS_PEV_ALLOC_FAIL) {
-		c->alloc_fails++;
+	if (ev->kind == FS_PEV_ALLOC_FAIL)
 		return;
-	}
 	history_add(c, ev->pfn, (uint8_t)ev->kind, ev->old, ev->new,
 		    ev->order, ev->fn);
 	switch (ev->kind) {

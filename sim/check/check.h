@@ -114,7 +114,6 @@ __attribute__((noreturn)) void fs_check_fail(struct fs_check *c,
 	__attribute__((format(printf, 3, 4)));
 
 bool fs_check_frag_live(const struct fs_check *c, uint32_t frag);
-uint32_t fs_check_live_frags(const struct fs_check *c, uint32_t *out, uint32_t max);
 const struct fs_finding *fs_check_finding(const struct fs_check *c);
 /* Notes are things worth knowing that are not findings. */
 const char *fs_check_notes(const struct fs_check *c);

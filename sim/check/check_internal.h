@@ -75,7 +75,6 @@ struct fs_check {
 	bool in_teardown;
 	bool noted_past_end;
 	bool no_payload;		/* skip fragment fill/verify */
-	unsigned long alloc_fails;
 	unsigned int op_page_allocs;	/* page allocations in this op */
 
 	struct fs_finding finding;

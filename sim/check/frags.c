@@ -187,13 +187,3 @@ bool fs_check_frag_live(const struct fs_check *c, uint32_t id)
 {
 	return id < c->nr_frags && c->frags[id].live;
 }
-
-uint32_t fs_check_live_frags(const struct fs_check *c, uint32_t *out, uint32_t max)
-{
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i < c->nr_frags && n < max; i++)
-		if (c->frags[i].live)
-			out[n++] = i;
-	return n;
-}

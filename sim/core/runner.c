@@ -469,6 +469,5 @@ int fs_runner_run(struct fs_runner *r, const struct fs_trace *t,
 	res->ops = r->op_no;
 	res->finding = fs_check_finding(r->check);
 	res->notes = fs_check_notes(r->check);
-	res->alloc_fails = 0;
 	return 0;
 }

@@ -27,7 +27,6 @@ struct fs_run_result {
 	uint64_t ops;			/* primitive operations executed */
 	const struct fs_finding *finding;	/* NULL: none */
 	const char *notes;		/* "" or note lines */
-	unsigned long alloc_fails;	/* page allocations refused */
 };
 
 struct fs_runner;

@@ -170,7 +170,7 @@ static int fake_unrelated(void)
 {
 	return 1;
 }
-EXPORT_SYMBOL(fake_unrelated);
+@EXPORT@(fake_unrelated);
 
 /*
  * void *page_frag_alloc_align(void) { a definition inside a comment }
@@ -184,15 +184,15 @@ void __page_frag_cache_drain(struct page *p, unsigned int n)
 {
 	fake_drain(p, n, "{{{");
 }
-EXPORT_SYMBOL(__page_frag_cache_drain);
+@EXPORT@(__page_frag_cache_drain);
 
 void *page_frag_alloc_align(struct page_frag_cache *c,
 			    unsigned int sz, gfp_t g, unsigned int mask)
 """ + ALLOC_BODY + """
-EXPORT_SYMBOL(page_frag_alloc_align);
+@EXPORT@(page_frag_alloc_align);
 
 """ + FREE_ALTERNATIVES + """
-EXPORT_SYMBOL(page_frag_free);
+@EXPORT@(page_frag_free);
 
 static void fake_tail(void) { }
 """
@@ -204,21 +204,21 @@ void page_frag_cache_drain(struct page_frag_cache *c)
 	if (c->where)
 		__page_frag_cache_drain(fake_page(c), c->bias);
 }
-EXPORT_SYMBOL(page_frag_cache_drain);
+@EXPORT@(page_frag_cache_drain);
 
 void __page_frag_cache_drain(struct page *p, unsigned int n)
 {
 	fake_drain(p, n, "{{{");
 }
-EXPORT_SYMBOL(__page_frag_cache_drain);
+@EXPORT@(__page_frag_cache_drain);
 
 void *__page_frag_alloc_align(struct page_frag_cache *c,
 			      unsigned int sz, gfp_t g, unsigned int mask)
 """ + ALLOC_BODY + """
-EXPORT_SYMBOL(__page_frag_alloc_align);
+@EXPORT@(__page_frag_alloc_align);
 
 """ + FREE_ALTERNATIVES + """
-EXPORT_SYMBOL(page_frag_free);
+@EXPORT@(page_frag_free);
 """
 
 PAGE_ALLOC_OTHER = """\
@@ -301,24 +301,24 @@ void page_frag_cache_drain(struct page_frag_cache *c)
 {
 	fake_drain(c);
 }
-EXPORT_SYMBOL(page_frag_cache_drain);
+@EXPORT@(page_frag_cache_drain);
 
 void __page_frag_cache_drain(struct page *p, unsigned int n)
 {
 	fake_drain(p, n, "{{{");
 }
-EXPORT_SYMBOL(__page_frag_cache_drain);
+@EXPORT@(__page_frag_cache_drain);
 
 void *__page_frag_alloc_align(struct page_frag_cache *c,
 			      unsigned int sz, gfp_t g, unsigned int mask)
 """ + ALLOC_BODY + """
-EXPORT_SYMBOL(__page_frag_alloc_align);
+@EXPORT@(__page_frag_alloc_align);
 
 void page_frag_free(void *p)
 {
 	fake_free(p);
 }
-EXPORT_SYMBOL(page_frag_free);
+@EXPORT@(page_frag_free);
 """
 
 FS_HAVE = {
@@ -356,6 +356,13 @@ REAL_FS_HAVE = {
                 "__page_frag_cache_drain", "__page_frag_alloc_align",
                 "page_frag_free", "encoded_page_decode_pfmemalloc"},
 }
+
+
+# The fake sources above spell the export macro as "@EXPORT@" so that this
+# file is never mistaken for kernel source; the real name goes in here.
+for _name, _val in list(globals().items()):
+    if isinstance(_val, str) and "@EXPORT@" in _val:
+        globals()[_name] = _val.replace("@EXPORT@", "EXPORT" "_SYMBOL")
 
 
 def write(root, rel, text):
@@ -473,7 +480,7 @@ static __always_inline int __printf(1, 2) attr_fn(const char *f, ...)
 {
 	return f[0] == '{' ? '}' : "}}"[0];
 }
-EXPORT_SYMBOL(attr_fn);
+@EXPORT@(attr_fn);
 int var __read_mostly = 3;
 static void (*fnptr)(int);
 typedef struct { int x; } anon_t;
@@ -498,7 +505,7 @@ void after_macro(void)
 		s++;
 	}
 }
-"""
+""".replace("@EXPORT@", "EXPORT" "_SYMBOL")
 
     def test_items(self):
         sc = cscan.scan(self.SRC)
