@@ -11,7 +11,9 @@ file and their exact byte ranges:
   func        ... name(...) { ... }         (name = the declarator's name)
   struct      struct/union/enum NAME { ... } ...;
   structdecl  struct/union/enum NAME;
+  percpu      [static] DEFINE_PER_CPU*(type, NAME) [= init];  (name = NAME)
   decl        any other declaration ending in ';' at depth 0
+              (DECLARE_PER_CPU*(type, NAME); is named NAME too)
   block       anything else ending in a '}' at depth 0 (rare)
 
 Preprocessor lines inside a function or struct body, or between the tokens
@@ -279,6 +281,29 @@ def _variable_name(toks):
     return cands[-1] if cands else None
 
 
+_PERCPU = re.compile(r"(DEFINE|DECLARE)_PER_CPU\w*$")
+
+
+def _percpu(toks):
+    """(kind, name) for "[static] DEFINE_PER_CPU*(type, name) [= ...]":
+    per-CPU variables are named by the variable, not by the macro
+    (DECLARE_PER_CPU* gives a "decl").  None for anything else."""
+    for k, (t, _, pd, _) in enumerate(toks):
+        if pd != 0 or t in NON_NAMES or TRAILING_ATTRS.match(t):
+            continue
+        if not (_PERCPU.match(t) and k + 1 < len(toks) and
+                toks[k + 1][0] == "("):
+            return None
+        close = _close_paren(toks, k + 1)
+        args = [a for a, _, _, _ in toks[k + 2:close]]
+        if (toks[close][0] != ")" or len(args) < 3 or args[-2] != "," or
+                not _is_ident(args[-1])):
+            return None
+        name = args[-1]
+        return ("percpu" if t.startswith("DEFINE") else "decl"), name
+    return None
+
+
 def _strip_attribute_groups(toks):
     out = []
     k = 0
@@ -386,12 +411,16 @@ def scan(text):
                     _is_ident(plain[1])):
                 kind, name, tag = "structdecl", plain[1], plain[0]
             else:
-                name = _declarator_name(toks)
+                pc = _percpu(toks)
+                if pc:
+                    kind, name = pc
+                else:
+                    name = _declarator_name(toks)
         it = Item(s, kind, name, p.start, end, lines.line(p.start))
         it.tag = tag
         it.cond = tuple(g.id for g in gstack)
         names_end = None
-        if kind in ("func", "decl", "block"):
+        if kind in ("func", "decl", "block", "percpu"):
             for t, off, _, _ in body:
                 if t == name:
                     names_end = off

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Cut the page_frag allocator out of a kernel tree into one C file.
+"""Cut the page_frag allocator (and its network front end) out of a kernel
+tree into one C file.
 
   extract.py --tree DIR --name NAME --id ID --out FILE.c [--zoo ZOOFILE]...
   extract.py --tree DIR --check [--zoo ZOOFILE]...
@@ -62,6 +63,8 @@ def build_id(ex):
     h = hashlib.sha1()
     h.update(("layout\0%s\0" % ex.layout).encode())
     h.update(b"gfp_types\0" + ex.gfp_types.encode("latin-1") + b"\0")
+    for fe in ex.fronts:
+        h.update(("front\0%s\0%s\0" % (fe.name, fe.shim)).encode())
     for p in ex.pieces:
         h.update(("%s\0%d\0" % (p.path, p.line)).encode("latin-1"))
         h.update(p.text.encode("latin-1") + b"\0")
@@ -89,6 +92,13 @@ def render(ex, name, ident):
     emit("#define FS_LAYOUT_%s 1\n" % ex.family.upper())
     for fn in ex.functions():
         emit("#define FS_HAVE_%s 1\n" % fn)
+    for fe in ex.fronts:
+        emit("#define %s 1\n" % fe.macro)
+    # v6.11+ napi_alloc_cache carries a nested-BH local lock its callers take.
+    if any(p.kind == "struct" and p.name == "napi_alloc_cache" and
+           re.search(r"\blocal_lock_t\s+bh_lock\b", p.text)
+           for p in ex.pieces):
+        emit("#define FS_NAPI_BH_LOCK 1\n")
     emit('#define FS_BUILD_ID "%s"\n' % build_id(ex))
     emit('#define FS_ZOO "%s"\n' % "+".join(z.id for z in ex.zoo))
     emit("/* Non-static extracted functions get a per-target prefix so "
@@ -101,7 +111,14 @@ def render(ex, name, ident):
     emit(gfp if gfp.endswith("\n") else gfp + "\n")
     emit('#line %d "fragsim-generated"\n' % (lineno[0] + 2))
     emit("#include <kshim/kernel.h>\n")
+    front = None
     for p in ex.pieces:
+        if p.front is not front:
+            # A front end's shim, between page_frag and its own items.
+            front = p.front
+            emit("\n")
+            emit('#line %d "fragsim-generated"\n' % (lineno[0] + 2))
+            emit("#include <%s>\n" % front.shim)
         emit("\n")
         emit('#line %d "%s"\n' % (p.line, p.path))
         emit(p.text + "\n")

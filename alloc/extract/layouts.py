@@ -8,6 +8,12 @@ holds the item wins (all of its definitions of that name, e.g. the two
 branches of an #ifdef).  Names ending in '*' are optional patterns that
 collect every match in every candidate file, but must match at least once
 unless marked optional.
+
+Front ends are the kernel's users of page_frag that come along with every
+layout when their file is in the tree: "net", the network stack's per-CPU
+fragment caches in net/core/skbuff.c.  A tree (e.g. a partial one) without
+that file has no such front end; a tree whose file lacks a required item
+is an error.
 """
 
 import os
@@ -23,6 +29,8 @@ MM_TYPES_TASK_H = "include/linux/mm_types_task.h"
 PAGE_FRAG_CACHE_H = "include/linux/page_frag_cache.h"
 PAGE_ALLOC_C = "mm/page_alloc.c"
 PAGE_FRAG_CACHE_C = "mm/page_frag_cache.c"
+SKBUFF_H = "include/linux/skbuff.h"
+SKBUFF_C = "net/core/skbuff.c"
 
 # Where struct page_frag_cache and its PAGE_FRAG_CACHE_MAX_* live varies:
 # mm_types.h up to v6.12 (mm_types_task.h in some v6.9+ trees), then
@@ -65,6 +73,7 @@ class Want:
             "struct": "no definition of struct %s",
             "func": "no definition of function %s",
             "decl": "no declaration of %s",
+            "percpu": "no definition of per-CPU variable %s",
         }[self.kind]
         return what % self.name
 
@@ -81,6 +90,21 @@ class Layout:
     def files(self):
         """Files in output order: the headers, then the .c file."""
         return self.headers + (self.source,)
+
+
+class FrontEnd:
+    """Code built on page_frag that every layout may carry along."""
+
+    def __init__(self, name, probe, shim, files, wants):
+        self.name = name                # "net": FS_HAVE_NET
+        self.probe = probe              # present iff this file exists
+        self.shim = shim                # header included before its items
+        self.files = tuple(files)       # in output order
+        self.wants = tuple(wants)
+
+    @property
+    def macro(self):
+        return "FS_HAVE_%s" % self.name.upper()
 
 
 def _w(kind, names, files, optional=False):
@@ -139,6 +163,29 @@ LAYOUTS = {
            (PAGE_FRAG_CACHE_C,))),
 }
 
+# The network stack's fragment caches: netdev_alloc_cache (hard IRQ or IRQs
+# off) and napi_alloc_cache (softirq/BH), with the skbuff.h wrappers.  The
+# header comes first: its prototypes cover the inlines' calls.  The 1K
+# small-page allocator is gone from v6.14.
+NET = FrontEnd(
+    "net", SKBUFF_C, "kshim/net.h", (SKBUFF_H, SKBUFF_C),
+    _w("define", "SKB_DATA_ALIGN", (SKBUFF_H,)) +
+    _w("decl", "__netdev_alloc_frag_align __napi_alloc_frag_align",
+       (SKBUFF_H,)) +
+    _w("func", "netdev_alloc_frag netdev_alloc_frag_align skb_free_frag "
+       "napi_alloc_frag napi_alloc_frag_align", (SKBUFF_H,)) +
+    _w("define", "NAPI_SKB_CACHE_SIZE", (SKBUFF_C,)) +
+    _w("define", "NAPI_HAS_SMALL_PAGE_FRAG NAPI_SMALL_PAGE_PFMEMALLOC",
+       (SKBUFF_C,), optional=True) +
+    _w("struct", "page_frag_1k", (SKBUFF_C,), optional=True) +
+    _w("func", "page_frag_alloc_1k", (SKBUFF_C,), optional=True) +
+    _w("struct", "napi_alloc_cache", (SKBUFF_C,)) +
+    _w("percpu", "netdev_alloc_cache napi_alloc_cache", (SKBUFF_C,)) +
+    _w("func", "__napi_alloc_frag_align __netdev_alloc_frag_align",
+       (SKBUFF_C,)))
+
+FRONT_ENDS = (NET,)
+
 UNSUPPORTED = ("mm/page_alloc.c defines neither page_frag_alloc_align nor "
                "__page_frag_alloc_align, and mm/page_frag_cache.c does not "
                "exist")
@@ -151,19 +198,25 @@ def needed_files():
         out.update(lay.files)
         for w in lay.wants:
             out.update(w.files)
+    for fe in FRONT_ENDS:
+        out.add(fe.probe)
+        out.update(fe.files)
+        for w in fe.wants:
+            out.update(w.files)
     return [MAKEFILE] + sorted(out - {MAKEFILE})
 
 
 class Piece:
     """One cut item: where it came from and its (possibly edited) text."""
 
-    __slots__ = ("path", "item", "text", "skeleton")
+    __slots__ = ("path", "item", "text", "skeleton", "front")
 
-    def __init__(self, path, item, skeleton):
+    def __init__(self, path, item, skeleton, front=None):
         self.path = path
         self.item = item
         self.text = item.text
         self.skeleton = skeleton    # an #if/#else/#endif kept around items
+        self.front = front          # None (page_frag) or a FrontEnd
 
     @property
     def kind(self):
@@ -179,13 +232,15 @@ class Piece:
 
 
 class Extraction:
-    def __init__(self, tree, release, layout, pieces, gfp_types):
+    def __init__(self, tree, release, layout, pieces, gfp_types,
+                 fronts=()):
         self.tree = tree
         self.release = release
         self.layout = layout.name
         self.family = layout.family
-        self.pieces = pieces
+        self.pieces = pieces            # page_frag, then each front end's
         self.gfp_types = gfp_types
+        self.fronts = tuple(fronts)     # the FrontEnds present
         self.zoo = []
 
     def functions(self):
@@ -306,10 +361,10 @@ def _skeleton(tree, rel, sc, idxs):
     return out
 
 
-def cut(tree, layout):
-    """Cut layout's items out of tree; return an Extraction."""
+def _cut_items(tree, wants, files, front=None):
+    """Pieces for wants, in files order and file order within each."""
     selected = {}
-    for want in layout.wants:
+    for want in wants:
         found = _select(tree, want)
         if not found and not want.optional:
             raise ExtractError("%s: %s in %s" % (tree.path, want.describe(),
@@ -318,20 +373,32 @@ def cut(tree, layout):
             selected.setdefault(rel, set()).update(idx)
 
     pieces = []
-    for rel in layout.files:
+    for rel in files:
         if rel not in selected:
             continue
         sc = tree.scan(rel)
         skel = _skeleton(tree, rel, sc, selected[rel]) - selected[rel]
         for i in sorted(selected[rel] | skel):
-            pieces.append(Piece(rel, sc.items[i], i in skel))
+            pieces.append(Piece(rel, sc.items[i], i in skel, front))
+    return pieces
+
+
+def cut(tree, layout):
+    """Cut layout's items, then its front ends', out of tree; return an
+    Extraction."""
+    pieces = _cut_items(tree, layout.wants, layout.files)
+    fronts = []
+    for fe in FRONT_ENDS:
+        if tree.exists(fe.probe):
+            pieces += _cut_items(tree, fe.wants, fe.files, fe)
+            fronts.append(fe)
 
     if not tree.exists(GFP_TYPES_H):
         raise ExtractError("%s: no %s (kernels before v6.0 keep the GFP bits "
                            "in gfp.h; not supported)" %
                            (tree.path, GFP_TYPES_H))
     return Extraction(tree.path, tree.release, layout, pieces,
-                      tree.read(GFP_TYPES_H))
+                      tree.read(GFP_TYPES_H), fronts)
 
 
 def extract(path):

@@ -28,7 +28,8 @@ KEYS = ("id", "title", "kernels", "expect", "source")
 REQUIRED = ("id", "kernels", "expect")
 
 # Which item an edit means when several extracted items share its name.
-KIND_PREFERENCE = ("func", "struct", "define", "decl", "structdecl")
+KIND_PREFERENCE = ("func", "struct", "define", "decl", "structdecl",
+                   "percpu")
 
 _COMMENT = re.compile(r"\s+#(\s.*)?$")
 

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
+#include <fragsim/kctx.h>
 #include <fragsim/kshim.h>
 #include <kshim/page.h>
 
@@ -343,14 +344,26 @@ static void ref_event(enum fs_pev_kind kind, struct page *page, int old,
 	emit(&ev);
 }
 
+/*
+ * The refcount atomics are the kernel's instrumented atomics: each is a
+ * scheduling point, taken before the operation as KCSAN's hooks are.
+ */
+#define REF_POINT(page, flags)						\
+	fs_kctx_point(&(page)->_refcount, 4, FS_ACC_ATOMIC | (flags),	\
+		      __builtin_return_address(0))
+
 int fs_page_ref_count(const struct page *page)
 {
+	REF_POINT(page, FS_ACC_READ);
 	return __atomic_load_n(&page->_refcount.counter, __ATOMIC_RELAXED);
 }
 
 int fs_page_ref_add_return(struct page *page, int nr, const char *fn)
 {
-	int new = __atomic_add_fetch(&page->_refcount.counter, nr, __ATOMIC_SEQ_CST);
+	int new;
+
+	REF_POINT(page, FS_ACC_READ | FS_ACC_WRITE);
+	new = __atomic_add_fetch(&page->_refcount.counter, nr, __ATOMIC_SEQ_CST);
 
 	ref_event(FS_PEV_REF_ADD, page, new - nr, new, fn);
 	return new;
@@ -358,7 +371,10 @@ int fs_page_ref_add_return(struct page *page, int nr, const char *fn)
 
 int fs_page_ref_sub_return(struct page *page, int nr, const char *fn)
 {
-	int new = __atomic_sub_fetch(&page->_refcount.counter, nr, __ATOMIC_SEQ_CST);
+	int new;
+
+	REF_POINT(page, FS_ACC_READ | FS_ACC_WRITE);
+	new = __atomic_sub_fetch(&page->_refcount.counter, nr, __ATOMIC_SEQ_CST);
 
 	ref_event(FS_PEV_REF_SUB, page, new + nr, new, fn);
 	return new;
@@ -366,14 +382,20 @@ int fs_page_ref_sub_return(struct page *page, int nr, const char *fn)
 
 void fs_page_ref_set(struct page *page, int v, const char *fn)
 {
-	int old = __atomic_exchange_n(&page->_refcount.counter, v, __ATOMIC_SEQ_CST);
+	int old;
+
+	REF_POINT(page, FS_ACC_WRITE);
+	old = __atomic_exchange_n(&page->_refcount.counter, v, __ATOMIC_SEQ_CST);
 
 	ref_event(FS_PEV_REF_SET, page, old, v, fn);
 }
 
 bool fs_page_get_unless_zero(struct page *page, const char *fn)
 {
-	int old = __atomic_load_n(&page->_refcount.counter, __ATOMIC_RELAXED);
+	int old;
+
+	REF_POINT(page, FS_ACC_READ | FS_ACC_WRITE);
+	old = __atomic_load_n(&page->_refcount.counter, __ATOMIC_RELAXED);
 
 	do {
 		if (!old) {
@@ -422,9 +444,10 @@ unsigned long fs_page_pfn(const struct page *page)
 	return page->pfn;
 }
 
+/* The checker's read: not a scheduling point. */
 int fs_page_count(const struct page *page)
 {
-	return fs_page_ref_count(page);
+	return __atomic_load_n(&page->_refcount.counter, __ATOMIC_RELAXED);
 }
 
 unsigned int fs_page_order(const struct page *page)

@@ -81,6 +81,127 @@ FS_GLUE_FN void FS_GLUE(view)(const void *c, struct fs_cache_view *v)
 	v->offset = nc->offset;
 }
 
+FS_GLUE_FN void *FS_GLUE(ring_page)(fs_gfp_t g, unsigned int bias,
+				     bool *pfmemalloc)
+{
+	struct page *page = alloc_pages_node(NUMA_NO_NODE,
+					     ks_gfp_from_neutral(g), 0);
+
+	if (!page)
+		return NULL;
+	/* What ixgbe/igb do: one atomic add, then count down a bias. */
+	page_ref_add(page, bias - 1);
+	*pfmemalloc = page_is_pfmemalloc(page);
+	return page_address(page);
+}
+
+FS_GLUE_FN void FS_GLUE(page_drain)(void *va, unsigned int count)
+{
+	__page_frag_cache_drain(virt_to_head_page(va), count);
+}
+
+#ifdef FS_HAVE_NET
+/* The callers: a driver's RX path, a protocol's skb head allocation. */
+FS_GLUE_FN void *FS_GLUE(netdev_alloc)(unsigned int fragsz,
+				       unsigned int align)
+{
+	return align ? netdev_alloc_frag_align(fragsz, align) :
+		       netdev_alloc_frag(fragsz);
+}
+
+FS_GLUE_FN void *FS_GLUE(napi_alloc)(unsigned int fragsz, unsigned int align)
+{
+	return align ? napi_alloc_frag_align(fragsz, align) :
+		       napi_alloc_frag(fragsz);
+}
+
+#ifdef FS_HAVE_page_frag_alloc_1k
+/* __napi_alloc_skb()'s small-head path, from softirq (NAPI poll). */
+FS_GLUE_FN void *FS_GLUE(napi_alloc_1k)(fs_gfp_t g)
+{
+	struct napi_alloc_cache *nc;
+	void *data;
+
+#ifdef FS_NAPI_BH_LOCK
+	local_lock_nested_bh(&napi_alloc_cache.bh_lock);
+#endif
+	nc = this_cpu_ptr(&napi_alloc_cache);
+	data = page_frag_alloc_1k(&nc->page_small, ks_gfp_from_neutral(g));
+#ifdef FS_NAPI_BH_LOCK
+	local_unlock_nested_bh(&napi_alloc_cache.bh_lock);
+#endif
+	return data;
+}
+#endif
+
+FS_GLUE_FN void *FS_GLUE(pcpu_cache)(unsigned int cpu,
+				     enum fs_pcpu_cache which, size_t *size)
+{
+	struct napi_alloc_cache *napi = per_cpu_ptr(&napi_alloc_cache, cpu);
+
+	switch (which) {
+	case FS_PCPU_NETDEV:
+		*size = sizeof(struct page_frag_cache);
+		return per_cpu_ptr(&netdev_alloc_cache, cpu);
+	case FS_PCPU_NAPI:
+		/* The whole per-CPU struct: its lock and skb cache too. */
+		*size = sizeof(*napi);
+		return napi;
+	default:
+		*size = sizeof(napi->page_small);
+		return &napi->page_small;
+	}
+}
+
+FS_GLUE_FN void FS_GLUE(view)(const void *c, struct fs_cache_view *v);
+
+FS_GLUE_FN void FS_GLUE(pcpu_view)(unsigned int cpu, enum fs_pcpu_cache which,
+				   struct fs_cache_view *v)
+{
+	struct napi_alloc_cache *napi = per_cpu_ptr(&napi_alloc_cache, cpu);
+
+	switch (which) {
+	case FS_PCPU_NETDEV:
+		FS_GLUE(view)(per_cpu_ptr(&netdev_alloc_cache, cpu), v);
+		return;
+	case FS_PCPU_NAPI:
+		FS_GLUE(view)(&napi->page, v);
+		return;
+	default:
+		break;
+	}
+	memset(v, 0, sizeof(*v));
+#if defined(FS_HAVE_page_frag_alloc_1k) && NAPI_HAS_SMALL_PAGE_FRAG
+	/* No bias: the page holds one reference per 1K slot not yet given. */
+	if (napi->page_small.va) {
+		v->va = napi->page_small.va;
+		v->offset = napi->page_small.offset;
+		v->bias = napi->page_small.offset / SZ_1K;
+		v->size = PAGE_SIZE;
+		v->pfmemalloc = napi->page_small.pfmemalloc;
+		v->weak = true;
+	}
+#endif
+}
+
+FS_GLUE_FN void FS_GLUE(drain)(void *c);
+
+FS_GLUE_FN void FS_GLUE(pcpu_drain)(unsigned int cpu)
+{
+	struct napi_alloc_cache *napi = per_cpu_ptr(&napi_alloc_cache, cpu);
+
+	FS_GLUE(drain)(per_cpu_ptr(&netdev_alloc_cache, cpu));
+	FS_GLUE(drain)(&napi->page);
+#if defined(FS_HAVE_page_frag_alloc_1k) && NAPI_HAS_SMALL_PAGE_FRAG
+	if (napi->page_small.va && napi->page_small.offset >= SZ_1K)
+		__page_frag_cache_drain(virt_to_head_page(napi->page_small.va),
+					napi->page_small.offset / SZ_1K);
+	napi->page_small.va = NULL;
+	napi->page_small.offset = 0;
+#endif
+}
+#endif /* FS_HAVE_NET */
+
 const struct fs_target FS_CAT(fs_target_, FS_TARGET_ID) = {
 	.name = FS_TARGET_NAME,
 	.release = FS_KERNEL_RELEASE,
@@ -100,5 +221,20 @@ const struct fs_target FS_CAT(fs_target_, FS_TARGET_ID) = {
 	.fn_drain = "page_frag_cache_drain",
 #else
 	.fn_drain = "__page_frag_cache_drain",
+#endif
+	.sym_prefix = "fs_" __stringify(FS_TARGET_ID) "_",
+	.ring_page = FS_GLUE(ring_page),
+	.page_drain = FS_GLUE(page_drain),
+#ifdef FS_HAVE_NET
+	.netdev_alloc = FS_GLUE(netdev_alloc),
+	.napi_alloc = FS_GLUE(napi_alloc),
+#ifdef FS_HAVE_page_frag_alloc_1k
+	.napi_alloc_1k = FS_GLUE(napi_alloc_1k),
+#endif
+	.pcpu_cache = FS_GLUE(pcpu_cache),
+	.pcpu_view = FS_GLUE(pcpu_view),
+	.pcpu_drain = FS_GLUE(pcpu_drain),
+	.fn_netdev = "__netdev_alloc_frag_align",
+	.fn_napi = "__napi_alloc_frag_align",
 #endif
 };

@@ -43,6 +43,11 @@ enum fs_finding_kind {
 	FS_F_DIFF_ALLOC,
 	FS_F_DIFF_PFMEMALLOC,
 	FS_F_EXPECTATION,
+	FS_F_CTX_INCONSISTENT,
+	FS_F_CTX_NAPI_HARDIRQ,
+	FS_F_CTX_NAPI_BH_ON,
+	FS_F_CTX_NETDEV_IRQS_ON,
+	FS_F_CACHE_CONCURRENT,
 	FS_F_NR_KINDS,
 };
 
@@ -66,6 +71,9 @@ struct fs_finding {
 	char title[160];	/* "BUG: fragsim: pfmemalloc-recycled in ..." */
 	struct fs_buf report;	/* full report, without the repro footer */
 };
+
+/* A trace's caches, then each CPU's netdev, napi and 1K caches. */
+#define FS_CHECK_MAX_CACHES	(16 + 3 * 8)
 
 struct fs_check;
 
@@ -114,6 +122,49 @@ __attribute__((noreturn)) void fs_check_fail(struct fs_check *c,
 	__attribute__((format(printf, 3, 4)));
 
 bool fs_check_frag_live(const struct fs_check *c, uint32_t frag);
+void *fs_check_frag_va(const struct fs_check *c, uint32_t frag);	/* NULL: not live */
+
+/* The operation under way, saved per context while another one runs. */
+struct fs_check_opstate {
+	uint64_t op_no;
+	uint32_t line;
+	const void *op;
+	const char *kernel_fn;
+	unsigned int page_allocs;
+};
+void fs_check_op_save(const struct fs_check *c, struct fs_check_opstate *s);
+void fs_check_op_restore(struct fs_check *c, const struct fs_check_opstate *s);
+
+/* A fresh view of cache @i (the runner reads it from the target). */
+typedef void (*fs_check_viewer_t)(void *ctx, unsigned int cache,
+				  struct fs_cache_view *v);
+void fs_check_set_viewer(struct fs_check *c, fs_check_viewer_t fn, void *ctx);
+
+/* References held by agents (speculative get_page_unless_zero()). */
+void fs_check_foreign(struct fs_check *c, void *page_va, int delta);
+
+/* Where and in what context a cache is used (context rules). */
+struct fs_ctx_use {
+	unsigned int cpu;
+	unsigned int preempt_count;	/* the kernel's layout */
+	bool irqs_off;
+	const char *who;		/* actor name */
+	const char *ctx;		/* "task", "softirq", "hardirq" */
+	const void *pc;			/* where, or NULL (an operation) */
+};
+enum fs_cache_class {
+	FS_CLASS_PLAIN,		/* a trace's cache: one owner */
+	FS_CLASS_NETDEV,	/* hardirq or irqs off */
+	FS_CLASS_NAPI,		/* softirq or BH off, never hardirq */
+};
+/* @owner_cpu: the CPU a per-CPU cache belongs to, -1 for plain ones. */
+void fs_check_ctx_use(struct fs_check *c, unsigned int cache,
+		      enum fs_cache_class cls, int owner_cpu,
+		      const struct fs_ctx_use *u);
+/* The timeline and similar, appended by the runner to a report. */
+struct fs_buf *fs_check_report_buf(struct fs_check *c);
+void fs_check_set_symbolizer(struct fs_check *c,
+			     void (*fn)(const void *pc, char *buf, size_t len));
 const struct fs_finding *fs_check_finding(const struct fs_check *c);
 /* Notes are things worth knowing that are not findings. */
 const char *fs_check_notes(const struct fs_check *c);

@@ -8,7 +8,6 @@
 #define FS_HIST			12
 #define FS_NO_PFN		(~0ul)
 #define FS_NO_FRAG		UINT32_MAX
-#define FS_CHECK_MAX_CACHES	16
 /* Page allocations one call may make before it counts as a livelock. */
 #define FS_LIVELOCK_ALLOCS	256
 
@@ -76,6 +75,16 @@ struct fs_check {
 	bool noted_past_end;
 	bool no_payload;		/* skip fragment fill/verify */
 	unsigned int op_page_allocs;	/* page allocations in this op */
+
+	fs_check_viewer_t viewer;
+	void *viewer_ctx;
+	void (*symbolize)(const void *pc, char *buf, size_t len);
+	/* Context rules: sticky usage bits and where each was first set. */
+	struct fs_ctx_class {
+		unsigned int bits;
+		int cpu;			/* plain: first user's CPU */
+		char first[4][160];		/* per bit: who, where */
+	} cls[FS_CHECK_MAX_CACHES];
 
 	struct fs_finding finding;
 	struct fs_buf notes;

@@ -65,6 +65,16 @@ static const struct {
 		"the kernel and the reference model agree on pfmemalloc under the same fault plan" },
 	[FS_F_EXPECTATION] = { "expectation-failed",
 		"the trace's own expect lines hold" },
+	[FS_F_CTX_INCONSISTENT] = { "inconsistent-context-usage",
+		"a cache used in interrupt context is never used where that interrupt can arrive (lockdep's usage rule)" },
+	[FS_F_CTX_NAPI_HARDIRQ] = { "context-napi-in-hardirq",
+		"napi_alloc_cache is used only from softirq or with BH disabled, never in hard interrupt context" },
+	[FS_F_CTX_NAPI_BH_ON] = { "context-napi-bh-on",
+		"napi_alloc_cache is used only from softirq or with BH disabled" },
+	[FS_F_CTX_NETDEV_IRQS_ON] = { "context-netdev-irqs-on",
+		"netdev_alloc_cache is used only in hard interrupt context or with interrupts disabled" },
+	[FS_F_CACHE_CONCURRENT] = { "cache-concurrent-use",
+		"a page_frag_cache has one user at a time: a per-CPU cache only its CPU, a driver's cache one CPU without a lock" },
 };
 
 const char *fs_finding_slug(enum fs_finding_kind k)

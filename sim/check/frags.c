@@ -187,3 +187,8 @@ bool fs_check_frag_live(const struct fs_check *c, uint32_t id)
 {
 	return id < c->nr_frags && c->frags[id].live;
 }
+
+void *fs_check_frag_va(const struct fs_check *c, uint32_t id)
+{
+	return id < c->nr_frags && c->frags[id].live ? c->frags[id].va : NULL;
+}

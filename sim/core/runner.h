@@ -13,6 +13,7 @@
 #include <fragsim/target.h>
 
 #include "../check/check.h"
+#include "../machine/machine.h"
 #include "../trace/trace.h"
 
 struct fs_runner_opts {
@@ -20,6 +21,7 @@ struct fs_runner_opts {
 	bool diff;			/* lockstep against "ref" */
 	bool checks;			/* false: native calls only (bench) */
 	bool no_payload;		/* bench: no fragment fill/verify */
+	bool no_points;			/* bench native: no scheduling points */
 	unsigned int arena_slots;	/* 0: default */
 };
 
@@ -27,6 +29,21 @@ struct fs_run_result {
 	uint64_t ops;			/* primitive operations executed */
 	const struct fs_finding *finding;	/* NULL: none */
 	const char *notes;		/* "" or note lines */
+	struct fs_mstats mstats;	/* what the machine did */
+	enum fs_strategy strategy;	/* the one that ran */
+	uint64_t hash;			/* of the run's event stream */
+	/* The decisions taken, for a replayable trace. */
+	const struct fs_decision *log;
+	uint32_t nr_log;
+};
+
+/* How a run is scheduled when the trace does not say. */
+struct fs_run_sched {
+	enum fs_strategy strategy;	/* DEFAULT: the trace's or random */
+	uint32_t depth, preemptions, injections;
+	const struct fs_decision *forced;	/* exhaustive */
+	unsigned int nr_forced;
+	bool record_alts;
 };
 
 struct fs_runner;
@@ -36,6 +53,11 @@ void fs_runner_destroy(struct fs_runner *r);
 /* Run @t; 0 when it ran (finding or not), -1 if @t cannot run on it. */
 int fs_runner_run(struct fs_runner *r, const struct fs_trace *t,
 		  struct fs_run_result *res, char *err, size_t errlen);
+int fs_runner_run_sched(struct fs_runner *r, const struct fs_trace *t,
+			const struct fs_run_sched *rs,
+			struct fs_run_result *res, char *err, size_t errlen);
+/* Alternatives the last run was offered (exhaustive search). */
+const struct fs_alt *fs_runner_alts(const struct fs_runner *r, uint32_t *nr);
 
 #define FS_DEFAULT_ARENA_SLOTS	4096
 

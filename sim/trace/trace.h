@@ -3,10 +3,13 @@
  * The trace model: the unit users pass around.
  *
  * A trace is a header (format version, target, seed, initial fault plan,
- * expected finding) plus named caches plus a flat list of operations.
- * Repeat blocks are an op whose body is the next @body_len ops (bodies may
- * nest).  The text form (trace_text.c, docs/trace-format.md) round-trips
- * exactly through this model.
+ * expected finding, machine configuration, schedule) plus named caches,
+ * queues, actors and agents, plus a flat list of operations.  Repeat
+ * blocks, irq-off/bh-off sections and actor bodies are an op whose body is
+ * the next @body_len ops (bodies may nest; actor bodies only at top level).
+ * Operations outside any actor body are the implicit task "main" on CPU 0.
+ * The text form (trace_text.c, docs/trace-format.md) round-trips exactly
+ * through this model.
  */
 #ifndef FRAGSIM_TRACE_H
 #define FRAGSIM_TRACE_H
@@ -23,9 +26,52 @@
 #define FS_NO_HANDLE		UINT32_MAX
 #define FS_MAX_CACHES		16
 #define FS_MAX_REPEAT		10000000u
+#define FS_MAX_CPUS		8
+#define FS_MAX_ACTORS		16	/* declared actors (main is implicit) */
+#define FS_MAX_QUEUES		8
+#define FS_MAX_DECISIONS	65536
+#define FS_MAIN_ACTOR		UINT16_MAX	/* the implicit task */
 
 enum fs_cache_kind {
 	FS_CACHE_PAGE_FRAG,	/* a driver's struct page_frag_cache */
+	FS_CACHE_RX_RING,	/* a driver RX ring: one page, refcount bias */
+};
+
+enum fs_actor_kind {
+	FS_ACTOR_TASK,		/* task NAME cpu=N { body } */
+	FS_ACTOR_HARDIRQ,	/* hardirq NAME cpu=N [count=K] { body } */
+	FS_ACTOR_SOFTIRQ,	/* softirq NAME cpu=N { body } (NAPI poll) */
+};
+
+enum fs_agent_kind {
+	FS_AGENT_SPECULATIVE,	/* agent speculative [count=N] */
+	FS_AGENT_PRESSURE,	/* agent pressure [count=N] */
+	FS_AGENT_NR,
+};
+
+enum fs_strategy {
+	FS_SCHED_DEFAULT,	/* no schedule line: the runner's choice */
+	FS_SCHED_RANDOM,	/* schedule random */
+	FS_SCHED_PCT,		/* schedule pct [depth=D] */
+	FS_SCHED_EXHAUSTIVE,	/* schedule exhaustive [preemptions=P] [injections=I] */
+	FS_SCHED_REPLAY,	/* schedule replay, then `at` lines */
+	FS_SCHED_NR,
+};
+
+enum fs_preempt {
+	FS_PREEMPT_NONE,	/* preempt none: tasks switch only when done or waiting */
+	FS_PREEMPT_FULL,	/* preempt full: at any point with preempt_count 0 */
+};
+
+/* One scheduler decision, taken at scheduling point @step. */
+enum fs_decision_kind {
+	FS_DEC_SWITCH,		/* at S switch TASK: run that task actor next */
+	FS_DEC_IRQ,		/* at S irq HARDIRQ: inject that handler */
+	FS_DEC_SPEC_GET,	/* at S spec-get page=N: get_page_unless_zero */
+	FS_DEC_SPEC_PUT,	/* at S spec-put page=N: put_page */
+	FS_DEC_PRESSURE_ON,	/* at S pressure on */
+	FS_DEC_PRESSURE_OFF,	/* at S pressure off */
+	FS_DEC_NR,
 };
 
 enum fs_op_kind {
@@ -37,6 +83,19 @@ enum fs_op_kind {
 	FS_OP_REPEAT,		/* repeat N { body } */
 	FS_OP_EXPECT,		/* expect HANDLE ok|null|pfmemalloc|!pfmemalloc */
 	FS_OP_COMMENT,		/* # text (kept so text round-trips exactly) */
+	/* The network stack's per-CPU caches (this CPU's, as the kernel picks). */
+	FS_OP_NETDEV_ALLOC,	/* [H =] netdev_alloc_frag size=N [align=A] */
+	FS_OP_NAPI_ALLOC,	/* [H =] napi_alloc_frag size=N [align=A] */
+	FS_OP_NAPI_ALLOC_1K,	/* [H =] napi_alloc_1k [gfp=G] */
+	/* Sections; body_len ops follow, as for repeat. */
+	FS_OP_IRQ_OFF,		/* irq-off { body }: local_irq_save .. restore */
+	FS_OP_BH_OFF,		/* bh-off { body }: local_bh_disable .. enable */
+	FS_OP_ACTOR,		/* an actor's body (top level only); actor */
+	FS_OP_RAISE,		/* raise SOFTIRQ_ACTOR; actor */
+	FS_OP_PUSH,		/* push QUEUE HANDLE; queue, handle */
+	FS_OP_POP,		/* pop QUEUE: free the oldest pushed fragment */
+	FS_OP_SPEC_GET,		/* spec-get HANDLE: get_page_unless_zero */
+	FS_OP_SPEC_PUT,		/* spec-put HANDLE: put_page of that reference */
 };
 
 enum fs_expect {
@@ -58,12 +117,43 @@ struct fs_op {
 	uint32_t count;		/* REPEAT: iterations */
 	uint32_t body_len;	/* REPEAT: number of ops in the body */
 	uint32_t comment;	/* COMMENT: index into trace->strings */
+	uint16_t actor;		/* ACTOR, RAISE: index into trace->actors */
+	uint16_t queue;		/* PUSH, POP: index into trace->queues */
 	uint32_t line;		/* line in the text form, 0 if generated */
 };
 
 struct fs_cache_decl {
 	char name[FS_NAME_MAX];
 	uint8_t kind;		/* enum fs_cache_kind */
+};
+
+struct fs_actor {
+	char name[FS_NAME_MAX];
+	uint8_t kind;		/* enum fs_actor_kind */
+	uint8_t cpu;		/* < trace->cpus */
+	uint32_t count;		/* HARDIRQ: injections at most (default 1) */
+	uint32_t op;		/* index of its FS_OP_ACTOR op */
+};
+
+struct fs_agent {
+	bool on;
+	uint32_t count;		/* actions at most (default 64) */
+};
+
+struct fs_decision {
+	uint64_t step;		/* scheduling point, counted from 0 */
+	uint8_t kind;		/* enum fs_decision_kind */
+	uint32_t arg;		/* SWITCH/IRQ: actor index; SPEC_*: page */
+	uint32_t line;
+};
+
+struct fs_schedule {
+	uint8_t strategy;	/* enum fs_strategy */
+	uint32_t depth;		/* PCT: bug depth d (default 3) */
+	uint32_t preemptions;	/* EXHAUSTIVE: bound (default 2) */
+	uint32_t injections;	/* EXHAUSTIVE: bound (default 2) */
+	struct fs_decision *dec;	/* REPLAY: in step order */
+	uint32_t nr_dec, cap_dec;
 };
 
 struct fs_trace {
@@ -73,8 +163,18 @@ struct fs_trace {
 	fs_faults_t faults;		/* plan at the start */
 	char expect_finding[64];	/* "" = none stated, "none", or a kind */
 
+	unsigned int cpus;		/* 1..FS_MAX_CPUS */
+	uint8_t preempt;		/* enum fs_preempt */
+	bool rt;			/* PREEMPT_RT: local locks are real */
+	struct fs_agent agents[FS_AGENT_NR];
+	struct fs_schedule sched;
+
 	struct fs_cache_decl caches[FS_MAX_CACHES];
 	unsigned int nr_caches;
+	char queues[FS_MAX_QUEUES][FS_NAME_MAX];
+	unsigned int nr_queues;
+	struct fs_actor actors[FS_MAX_ACTORS];
+	unsigned int nr_actors;
 
 	char (*handles)[FS_NAME_MAX];	/* handle names, by index */
 	uint32_t nr_handles, cap_handles;
@@ -95,6 +195,15 @@ uint32_t fs_trace_add_handle(struct fs_trace *t, const char *name);
 uint32_t fs_trace_add_string(struct fs_trace *t, const char *s);
 int fs_trace_add_cache(struct fs_trace *t, const char *name,
 		       enum fs_cache_kind kind);
+/* -1 when full or the name is taken. */
+int fs_trace_add_queue(struct fs_trace *t, const char *name);
+int fs_trace_add_actor(struct fs_trace *t, const char *name,
+		       enum fs_actor_kind kind, unsigned int cpu, uint32_t count);
+void fs_trace_add_decision(struct fs_trace *t, const struct fs_decision *d);
+int fs_trace_find_actor(const struct fs_trace *t, const char *name);
+int fs_trace_find_queue(const struct fs_trace *t, const char *name);
+/* True if the trace declares anything beyond one CPU's task. */
+bool fs_trace_concurrent(const struct fs_trace *t);
 
 /* Index of the named handle/cache, or -1. */
 long fs_trace_find_handle(const struct fs_trace *t, const char *name);

@@ -321,6 +321,145 @@ void page_frag_free(void *p)
 @EXPORT@(page_frag_free);
 """
 
+# The network front end: fake skbuff.h and skbuff.c.  The inlines sit in
+# an #ifdef __KERNEL__ group (kept), the 1K allocator in an #if/#else.
+SKBUFF_H = """\
+/* fake skbuff.h */
+#ifndef FAKE_SKBUFF_H
+#define FAKE_SKBUFF_H
+
+#include <linux/fake.h>
+
+#define FAKE_SKB_UNRELATED 1
+#define SKB_DATA_ALIGN(X)	FAKE_ALIGN(X, 64)
+
+#ifdef __KERNEL__
+void fake_skb_unrelated(void);
+void *__netdev_alloc_frag_align(unsigned int sz, unsigned int mask);
+
+static inline void *netdev_alloc_frag(unsigned int sz)
+{
+	return __netdev_alloc_frag_align(sz, ~0u);
+}
+
+static inline void *netdev_alloc_frag_align(unsigned int sz, unsigned int a)
+{
+	return __netdev_alloc_frag_align(sz, -a);
+}
+
+static inline void skb_free_frag(void *p)
+{
+	page_frag_free(p);
+}
+
+void *__napi_alloc_frag_align(unsigned int sz, unsigned int mask);
+
+static inline void *napi_alloc_frag(unsigned int sz)
+{
+	return __napi_alloc_frag_align(sz, ~0u);
+}
+
+static inline void *napi_alloc_frag_align(unsigned int sz, unsigned int a)
+{
+	return __napi_alloc_frag_align(sz, -a);
+}
+#endif /* __KERNEL__ */
+#endif /* FAKE_SKBUFF_H */
+"""
+
+SKBUFF_1K = """\
+#if FAKE_PAGE_4K
+
+#define NAPI_HAS_SMALL_PAGE_FRAG	1
+#define NAPI_SMALL_PAGE_PFMEMALLOC(nc)	((nc).pf)
+
+/* struct page_frag_1k { not here } */
+struct page_frag_1k {
+	void *va;
+	int pf;
+};
+
+static void *page_frag_alloc_1k(struct page_frag_1k *nc, gfp_t g)
+{
+	return fake_1k(nc, g, "}");
+}
+#else
+#define NAPI_HAS_SMALL_PAGE_FRAG	0
+#define NAPI_SMALL_PAGE_PFMEMALLOC(nc)	0
+
+struct page_frag_1k {
+};
+
+static void *page_frag_alloc_1k(struct page_frag_1k *nc, gfp_t g)
+{
+	return 0;
+}
+#endif
+
+"""
+
+SKBUFF_C = """\
+// fake skbuff.c
+#include <linux/skbuff.h>
+
+static int fake_skb_helper(void)
+{
+	return 2;
+}
+
+#define NAPI_SKB_CACHE_SIZE	4
+#define FAKE_NAPI_OTHER	8
+
+""" + SKBUFF_1K + """\
+struct napi_alloc_cache {
+	fake_lock_t lock;
+	struct page_frag_cache page;
+	struct page_frag_1k page_small;
+	void *cache[NAPI_SKB_CACHE_SIZE];
+};
+
+static DEFINE_PER_CPU(struct page_frag_cache, netdev_alloc_cache);
+static DEFINE_PER_CPU(struct napi_alloc_cache, napi_alloc_cache) = {
+	.lock = FAKE_LOCK_INIT(lock),
+};
+static DEFINE_PER_CPU(int, fake_unrelated_counter);
+
+void fake_skb_unrelated_fn(void)
+{
+}
+
+void *__napi_alloc_frag_align(unsigned int sz, unsigned int mask)
+{
+	struct napi_alloc_cache *nc = fake_this_cpu(&napi_alloc_cache);
+
+	return fake_alloc(&nc->page, SKB_DATA_ALIGN(sz), mask);
+}
+@EXPORT@(__napi_alloc_frag_align);
+
+void *__netdev_alloc_frag_align(unsigned int sz, unsigned int mask)
+{
+	if (fake_hardirq() || fake_irqs_off()) {
+		struct page_frag_cache *nc = fake_this_cpu(&netdev_alloc_cache);
+
+		return fake_alloc(nc, SKB_DATA_ALIGN(sz), mask);
+	}
+	return __napi_alloc_frag_align(sz, mask);
+}
+@EXPORT@(__netdev_alloc_frag_align);
+
+static void fake_skb_tail(void) { }
+"""
+
+# As in v6.14+: no 1K allocator.
+SKBUFF_C_NO_1K = SKBUFF_C.replace(SKBUFF_1K, "").replace(
+    "\tstruct page_frag_1k page_small;\n", "")
+
+NET_FS_HAVE = ["netdev_alloc_frag", "netdev_alloc_frag_align",
+               "skb_free_frag", "napi_alloc_frag", "napi_alloc_frag_align",
+               "page_frag_alloc_1k", "__napi_alloc_frag_align",
+               "__netdev_alloc_frag_align"]
+NET_RENAMED = ["__napi_alloc_frag_align", "__netdev_alloc_frag_align"]
+
 FS_HAVE = {
     "classic": ["page_frag_alloc", "__page_frag_cache_refill",
                 "__page_frag_cache_drain", "page_frag_alloc_align",
@@ -372,8 +511,11 @@ def write(root, rel, text):
         f.write(text)
 
 
-def make_tree(root, layout):
+def make_tree(root, layout, net=False):
     write(root, "Makefile", MAKEFILE)
+    if net:
+        write(root, "include/linux/skbuff.h", SKBUFF_H)
+        write(root, "net/core/skbuff.c", SKBUFF_C)
     write(root, "include/linux/gfp_types.h", GFP_TYPES)
     if layout == "classic":
         write(root, "include/linux/mm_types.h", TYPES_H)
@@ -439,8 +581,8 @@ class TempDirTest(unittest.TestCase):
     def tearDown(self):
         shutil.rmtree(self.tmp)
 
-    def tree(self, layout, name="tree"):
-        return make_tree(os.path.join(self.tmp, name), layout)
+    def tree(self, layout, name="tree", net=False):
+        return make_tree(os.path.join(self.tmp, name), layout, net)
 
     def extract(self, tree, *extra, out=None, ident="fake_6_99",
                 name="fake-6.99"):
@@ -564,6 +706,51 @@ void after_macro(void)
         self.assertEqual(by[("func", "after_macro")].cond, ())
         self.assertIsNone(sc.guard)
 
+    PERCPU_SRC = """\
+DEFINE_PER_CPU(int, plain);
+static DEFINE_PER_CPU(struct s, with_init) = {
+	.lock = INIT(lock),
+	.v = { 1, 2 },
+};
+static DEFINE_PER_CPU_SHARED_ALIGNED(struct s, aligned);
+DEFINE_PER_CPU_READ_MOSTLY(unsigned long, mostly) = 3;
+@EXPORT@_PER_CPU_SYMBOL(plain);
+DECLARE_PER_CPU(int, declared);
+extern int DEFINE_PER_CPU_not_a_macro;
+#ifdef CONFIG_X
+static DEFINE_PER_CPU(int (*)(int), fn_ptr);
+#endif
+void after(void)
+{
+}
+""".replace("@EXPORT@", "EXPORT")
+
+    def test_percpu(self):
+        sc = cscan.scan(self.PERCPU_SRC)
+        got = [(it.kind, it.name, it.line, it.is_static) for it in sc.items]
+        self.assertEqual(got, [
+            ("percpu", "plain", 1, False),
+            ("percpu", "with_init", 2, True),
+            ("percpu", "aligned", 6, True),
+            ("percpu", "mostly", 7, False),
+            ("decl", "EXPORT_PER_CPU_SYMBOL", 8, False),
+            ("decl", "declared", 9, False),
+            ("decl", "DEFINE_PER_CPU_not_a_macro", 10, False),
+            ("pp", "ifdef", 11, False),
+            ("percpu", "fn_ptr", 12, True),
+            ("pp", "endif", 13, False),
+            ("func", "after", 14, False),
+        ])
+        by = {(it.kind, it.name): it for it in sc.items}
+        # The whole definition, initializer included, up to its ';'.
+        self.assertEqual(by[("percpu", "with_init")].text,
+                         self.PERCPU_SRC.split("\n", 1)[1].split(
+                             "\nstatic DEFINE_PER_CPU_SHARED")[0])
+        self.assertEqual(by[("percpu", "fn_ptr")].cond,
+                         (by[("pp", "ifdef")].group,))
+        for it in sc.items:
+            self.assertEqual(it.text, self.PERCPU_SRC[it.start:it.end])
+
     def test_include_guard(self):
         sc = cscan.scan(TYPES_H)
         self.assertIsNotNone(sc.guard)
@@ -584,7 +771,8 @@ class TestCli(TempDirTest):
             "Makefile", "include/linux/gfp.h", "include/linux/gfp_types.h",
             "include/linux/mm_types.h", "include/linux/mm_types_task.h",
             "include/linux/page_frag_cache.h", "mm/page_alloc.c",
-            "mm/page_frag_cache.c"})
+            "mm/page_frag_cache.c", "include/linux/skbuff.h",
+            "net/core/skbuff.c"})
         self.assertEqual(files, layouts.needed_files())
 
     def test_check(self):
@@ -597,7 +785,7 @@ class TestCli(TempDirTest):
 
     def test_partial_tree_copy(self):
         # A tree holding only the --list-files files is enough.
-        src = self.tree("classic-v6.9", "full")
+        src = self.tree("classic-v6.9", "full", net=True)
         write(src, "mm/unrelated.c", "int x;\n")
         dst = os.path.join(self.tmp, "partial")
         for rel in layouts.needed_files():
@@ -608,6 +796,7 @@ class TestCli(TempDirTest):
         a = self.extract(src, out=os.path.join(self.tmp, "a.c"))
         b = self.extract(dst, out=os.path.join(self.tmp, "b.c"))
         self.assertEqual(a.split("\n", 1)[1], b.split("\n", 1)[1])
+        self.assertIn("#define FS_HAVE_NET 1\n", b)
 
     def test_deterministic_and_build_id(self):
         t = self.tree("classic-v6.9")
@@ -821,6 +1010,225 @@ class TestErrors(TempDirTest):
                           "--out", os.path.join(self.tmp, "no/dir/o.c")])
 
 
+class TestNet(TempDirTest):
+    """The network front end: attached to every layout when the tree has
+    net/core/skbuff.c."""
+
+    def test_classic_v6_9_net_exact(self):
+        t = self.tree("classic-v6.9", net=True)
+        text = self.extract(t)
+        prologue, sections = parse_output(text)
+        have = re.findall(r"#define FS_HAVE_(\w+) 1\n", text)
+        self.assertEqual(have, FS_HAVE["classic-v6.9"] + NET_FS_HAVE +
+                         ["NET"])
+        ren = re.findall(r"#define (\w+) fs_fake_6_99_(\w+)\n", text)
+        self.assertEqual(ren, [(f, f) for f in RENAMED["classic-v6.9"] +
+                               NET_RENAMED])
+        # FS_HAVE_NET sits with the other FS_ macros, before the renames.
+        self.assertLess(prologue.index("#define FS_HAVE_NET 1"),
+                        prologue.index('#define FS_ZOO ""'))
+
+        H = "include/linux/skbuff.h"
+        C = "net/core/skbuff.c"
+
+        def line_of(src, needle, nth=1):
+            at = -1
+            for _ in range(nth):
+                at = src.index(needle, at + 1)
+            return src[:at].count("\n") + 1
+
+        heads = [(line, path) for line, path, _, _ in sections]
+        # The page_frag part is as without the front end.
+        plain = self.extract(self.tree("classic-v6.9", "plain"),
+                             out=os.path.join(self.tmp, "plain.c"))
+        _, plain_sections = parse_output(plain)
+        n = len(plain_sections) - 1
+
+        def kernel_heads(secs):
+            return [(line, path) if not path.startswith("fragsim-")
+                    else path for line, path, _, _ in secs]
+        self.assertEqual(kernel_heads(sections[:n]),
+                         kernel_heads(plain_sections[:n]))
+        shim_line, shim_path, shim_body, shim_at = sections[n]
+        self.assertEqual(shim_path, "fragsim-generated")
+        self.assertEqual(shim_line, shim_at + 1)
+        self.assertEqual(shim_body[0], "#include <kshim/net.h>")
+        self.assertEqual(text.split("\n")[shim_line - 1],
+                         "#include <kshim/net.h>")
+        self.assertEqual(heads[n + 1:], [
+            (line_of(SKBUFF_H, "#define SKB_DATA_ALIGN"), H),
+            (line_of(SKBUFF_H, "#ifdef __KERNEL__"), H),
+            (line_of(SKBUFF_H, "void *__netdev_alloc_frag_align"), H),
+            (line_of(SKBUFF_H, "static inline void *netdev_alloc_frag("), H),
+            (line_of(SKBUFF_H, "static inline void *netdev_alloc_frag_"), H),
+            (line_of(SKBUFF_H, "static inline void skb_free_frag"), H),
+            (line_of(SKBUFF_H, "void *__napi_alloc_frag_align"), H),
+            (line_of(SKBUFF_H, "static inline void *napi_alloc_frag("), H),
+            (line_of(SKBUFF_H, "static inline void *napi_alloc_frag_"), H),
+            (line_of(SKBUFF_H, "#endif /* __KERNEL__"), H),
+            (line_of(SKBUFF_C, "#define NAPI_SKB_CACHE_SIZE"), C),
+            (line_of(SKBUFF_C, "#if FAKE_PAGE_4K"), C),
+            (line_of(SKBUFF_C, "#define NAPI_HAS_SMALL"), C),
+            (line_of(SKBUFF_C, "#define NAPI_SMALL_PAGE"), C),
+            (line_of(SKBUFF_C, "\nstruct page_frag_1k {") + 1, C),
+            (line_of(SKBUFF_C, "static void *page_frag_alloc_1k"), C),
+            (line_of(SKBUFF_C, "#else"), C),
+            (line_of(SKBUFF_C, "#define NAPI_HAS_SMALL", 2), C),
+            (line_of(SKBUFF_C, "#define NAPI_SMALL_PAGE", 2), C),
+            (line_of(SKBUFF_C, "\nstruct page_frag_1k {", 2) + 1, C),
+            (line_of(SKBUFF_C, "static void *page_frag_alloc_1k", 2), C),
+            (line_of(SKBUFF_C, "#endif"), C),
+            (line_of(SKBUFF_C, "struct napi_alloc_cache {"), C),
+            (line_of(SKBUFF_C, "static DEFINE_PER_CPU(struct page_"), C),
+            (line_of(SKBUFF_C, "static DEFINE_PER_CPU(struct napi_"), C),
+            (line_of(SKBUFF_C, "void *__napi_alloc_frag_align"), C),
+            (line_of(SKBUFF_C, "void *__netdev_alloc_frag_align"), C),
+            (1, "fragsim-glue"),
+        ])
+        body = {(line, path): "\n".join(b).rstrip("\n")
+                for line, path, b, _ in sections}
+        start = SKBUFF_C.index("static DEFINE_PER_CPU(struct napi_")
+        self.assertEqual(
+            body[(line_of(SKBUFF_C, "static DEFINE_PER_CPU(struct napi_"),
+                  C)],
+            SKBUFF_C[start:SKBUFF_C.index("};\n", start) + 2])
+        self.assertTrue(text.endswith('\n#line 1 "fragsim-glue"\n'
+                                      '#include <target/kernel_glue.h>\n'))
+        check_line_mapping(self, t, text)
+        net = text.split("kshim/net.h")[1]
+        for bad in ("fake_skb_unrelated", "FAKE_SKB_UNRELATED", "fake_skb_",
+                    "FAKE_NAPI_OTHER", "fake_unrelated_counter",
+                    "EXPORT_SYMBOL", "FAKE_SKBUFF_H", "#include <linux"):
+            self.assertNotIn(bad, net)
+
+    def test_every_layout(self):
+        for layout in ("classic", "classic-v6.9", "encoded"):
+            with self.subTest(layout=layout):
+                t = self.tree(layout, layout, net=True)
+                text = self.extract(t)
+                have = re.findall(r"#define FS_HAVE_(\w+) 1\n", text)
+                self.assertEqual(have, FS_HAVE[layout] + NET_FS_HAVE +
+                                 ["NET"])
+                ren = re.findall(r"#define (\w+) fs_fake_6_99_(\w+)\n",
+                                 text)
+                self.assertEqual(ren, [(f, f) for f in RENAMED[layout] +
+                                       NET_RENAMED])
+                self.assertEqual(text.count("#include <kshim/net.h>\n"), 1)
+                check_line_mapping(self, t, text)
+                rc, so, se = run_extract("--tree", t, "--check")
+                self.assertEqual((rc, so, se),
+                                 (0, "layout=%s release=6.99.1\n" % layout,
+                                  ""))
+
+    def test_no_skbuff_c(self):
+        # No net/core/skbuff.c (e.g. a partial tree): no front end, even
+        # with skbuff.h there.
+        t = self.tree("classic-v6.9", net=True)
+        os.unlink(os.path.join(t, "net/core/skbuff.c"))
+        text = self.extract(t)
+        plain = self.extract(self.tree("classic-v6.9", "plain"),
+                             out=os.path.join(self.tmp, "plain.c"))
+        self.assertNotIn("FS_HAVE_NET", text)
+        self.assertNotIn("kshim/net.h", text)
+        self.assertNotIn("skbuff", text)
+        self.assertEqual(text.split("\n", 1)[1], plain.split("\n", 1)[1]
+                         .replace(os.path.join(self.tmp, "plain"),
+                                  os.path.join(self.tmp, "tree")))
+
+    def test_missing_items(self):
+        t = self.tree("classic-v6.9", net=True)
+        out = os.path.join(self.tmp, "out.c")
+        args = ["--tree", t, "--name", "n", "--id", "i", "--out", out]
+        C = os.path.join(t, "net/core/skbuff.c")
+        H = os.path.join(t, "include/linux/skbuff.h")
+        cases = [
+            (C, SKBUFF_C.replace("void *__napi_alloc_frag_align(",
+                                 "void *__napi_alloc_frag_align_x("),
+             "no definition of function __napi_alloc_frag_align in "
+             "net/core/skbuff.c"),
+            (C, SKBUFF_C.replace("void *__netdev_alloc_frag_align(",
+                                 "void *fake_renamed("),
+             "no definition of function __netdev_alloc_frag_align in "
+             "net/core/skbuff.c"),
+            (C, SKBUFF_C.replace("struct napi_alloc_cache, napi_alloc_cache",
+                                 "struct napi_alloc_cache, napi_cache"),
+             "no definition of per-CPU variable napi_alloc_cache in "
+             "net/core/skbuff.c"),
+            (C, SKBUFF_C.replace("struct napi_alloc_cache {",
+                                 "struct napi_alloc_cache_x {"),
+             "no definition of struct napi_alloc_cache in "
+             "net/core/skbuff.c"),
+            (H, SKBUFF_H.replace("inline void skb_free_frag(",
+                                 "inline void skb_free_frag_x("),
+             "no definition of function skb_free_frag in "
+             "include/linux/skbuff.h"),
+            (H, None,
+             "no definition of macro SKB_DATA_ALIGN in "
+             "include/linux/skbuff.h"),
+        ]
+        for path, text, message in cases:
+            with self.subTest(message=message):
+                make_tree(t, "classic-v6.9", net=True)
+                if text is None:
+                    os.unlink(path)
+                else:
+                    write(t, os.path.relpath(path, t), text)
+                self.assertFails(args, "%s: %s" % (t, message))
+                self.assertFails(["--tree", t, "--check"],
+                                 "%s: %s" % (t, message))
+                self.assertFalse(os.path.exists(out))
+
+    def test_1k_optional(self):
+        t = self.tree("classic", net=True)
+        write(t, "net/core/skbuff.c", SKBUFF_C_NO_1K)
+        text = self.extract(t)
+        have = re.findall(r"#define FS_HAVE_(\w+) 1\n", text)
+        self.assertEqual(have, FS_HAVE["classic"] +
+                         [f for f in NET_FS_HAVE
+                          if f != "page_frag_alloc_1k"] + ["NET"])
+        for gone in ("page_frag_1k", "NAPI_HAS_SMALL_PAGE_FRAG",
+                     "FAKE_PAGE_4K", "#else"):
+            self.assertNotIn(gone, text.split("kshim/net.h")[1])
+        self.assertIn("struct napi_alloc_cache {", text)
+        check_line_mapping(self, t, text)
+
+    def test_build_id_covers_net(self):
+        bid = re.compile(r'#define FS_BUILD_ID "([0-9a-f]{12})"\n')
+        t = self.tree("classic-v6.9", net=True)
+        a = bid.search(self.extract(t)).group(1)
+        write(t, "net/core/skbuff.c", SKBUFF_C.replace(
+            "SKB_DATA_ALIGN(sz), mask);\n\t}", "SKB_DATA_ALIGN(sz), 1);\n\t}"))
+        b = bid.search(self.extract(t)).group(1)
+        write(t, "include/linux/skbuff.h", SKBUFF_H.replace("~0u", "~1u"))
+        c = bid.search(self.extract(t)).group(1)
+        os.unlink(os.path.join(t, "net/core/skbuff.c"))
+        d = bid.search(self.extract(t)).group(1)
+        self.assertEqual(len({a, b, c, d}), 4)
+
+    def test_zoo_edits_net_items(self):
+        t = self.tree("classic-v6.9", net=True)
+        write(self.tmp, "n.zoo", ZOO_HEAD +
+              "edit: __netdev_alloc_frag_align\n"
+              "- if (fake_hardirq() || fake_irqs_off())\n"
+              "+ if (!fake_hardirq() && fake_irqs_off())\n"
+              "edit: percpu:netdev_alloc_cache\n"
+              "- netdev_alloc_cache);\n"
+              "+ netdev_alloc_cache) = { 0 };\n")
+        text = self.extract(t, "--zoo", os.path.join(self.tmp, "n.zoo"))
+        self.assertIn("\tif (!fake_hardirq() && fake_irqs_off()) {\n", text)
+        self.assertIn("static DEFINE_PER_CPU(struct page_frag_cache, "
+                      "netdev_alloc_cache) = { 0 };\n", text)
+        # A tree without the front end has no such item.
+        write(self.tmp, "p.zoo", ZOO_HEAD +
+              "edit: func:__netdev_alloc_frag_align\n- a\n+ b\n")
+        plain = self.tree("classic-v6.9", "plain")
+        z = os.path.join(self.tmp, "p.zoo")
+        self.assertFails(["--tree", plain, "--check", "--zoo", z],
+                         "zoo Z-T (%s:7): no extracted item named "
+                         "__netdev_alloc_frag_align (layout classic-v6.9)"
+                         % z)
+
+
 ZOO_HEAD = """\
 # a test zoo entry
 id: Z-T
@@ -996,16 +1404,29 @@ class TestRealTrees(TempDirTest):
         layout = m.group(1)
         text = self.extract(tree, ident="real", name="real")
         have = set(re.findall(r"#define FS_HAVE_(\w+) 1\n", text))
+        net = os.path.isfile(os.path.join(tree, "net/core/skbuff.c"))
+        if re.match(r"6\.(1|12)\.", m.group(2)):
+            # The trees scripts/ unpacks hold the network front end.
+            self.assertTrue(net, "%s: no net/core/skbuff.c (re-run the "
+                            "setup: --list-files has grown)" % tree)
+        self.assertEqual("NET" in have, net)
+        net_have = set(NET_FS_HAVE) if net else set()
+        if net and not re.match(r"6\.(1|12)\.", m.group(2)):
+            net_have.discard("page_frag_alloc_1k")      # gone in v6.14
+        self.assertLessEqual(net_have, have)
+        pf_have = have - set(NET_FS_HAVE) - {"NET"}
         if layout == "encoded":
-            self.assertLessEqual(REAL_FS_HAVE[layout], have)
+            self.assertLessEqual(REAL_FS_HAVE[layout], pf_have)
         else:
-            self.assertEqual(have, REAL_FS_HAVE[layout])
+            self.assertEqual(pf_have, REAL_FS_HAVE[layout])
         self.assertIn('#define FS_KERNEL_RELEASE "%s"\n' % m.group(2), text)
         check_line_mapping(self, tree, text)
 
         ex = layouts.extract(tree)
         funcs = [p for p in ex.pieces if p.kind == "func"]
-        self.assertEqual({p.name for p in funcs}, have)
+        self.assertEqual({p.name for p in funcs}, have - {"NET"})
+        if net:
+            self.one_net(ex, text)
         for p in funcs:
             sig = re.compile(r"(static\s+)?((inline|__always_inline|noinline"
                              r")\s+)?[\w\s]*?[\w\s\*]*\b%s\(" %
@@ -1013,6 +1434,44 @@ class TestRealTrees(TempDirTest):
             self.assertTrue(sig.match(p.text), p.text[:80])
             self.assertTrue(p.text.endswith("\n}"), p.text[-80:])
             self.assertEqual(p.text.count("{"), p.text.count("}"), p.name)
+
+    def one_net(self, ex, text):
+        """The network front end's items of a real tree."""
+        net = [p for p in ex.pieces if p.front is not None]
+        got = {(p.kind, p.name) for p in net if not p.skeleton}
+        for want in [("define", "SKB_DATA_ALIGN"),
+                     ("decl", "__netdev_alloc_frag_align"),
+                     ("decl", "__napi_alloc_frag_align"),
+                     ("define", "NAPI_SKB_CACHE_SIZE"),
+                     ("struct", "napi_alloc_cache"),
+                     ("percpu", "netdev_alloc_cache"),
+                     ("percpu", "napi_alloc_cache")]:
+            self.assertIn(want, got)
+        if ("func", "page_frag_alloc_1k") in got:
+            for want in [("define", "NAPI_HAS_SMALL_PAGE_FRAG"),
+                         ("define", "NAPI_SMALL_PAGE_PFMEMALLOC"),
+                         ("struct", "page_frag_1k")]:
+                self.assertIn(want, got)
+        # skbuff.h's items, then skbuff.c's, after the page_frag ones.
+        paths = [p.path for p in ex.pieces]
+        first = paths.index("include/linux/skbuff.h")
+        self.assertEqual(paths[first:],
+                         sorted(paths[first:], key=lambda p: p.endswith(".c")))
+        self.assertTrue(all(p.front is None for p in ex.pieces[:first]))
+        self.assertTrue(all(p.front is not None for p in ex.pieces[first:]))
+        for p in net:
+            if p.kind == "percpu":
+                self.assertTrue(p.text.startswith("static DEFINE_PER_CPU("))
+                self.assertTrue(p.text.endswith(";"), p.text)
+                self.assertEqual(p.text.count("{"), p.text.count("}"))
+        self.assertIn("#define __netdev_alloc_frag_align "
+                      "fs_real___netdev_alloc_frag_align\n", text)
+        self.assertIn("#define __napi_alloc_frag_align "
+                      "fs_real___napi_alloc_frag_align\n", text)
+        tail = text.split("\n#include <kshim/net.h>\n")
+        self.assertEqual(len(tail), 2)
+        self.assertIn('#line 1 "fragsim-glue"', tail[1])
+        self.assertNotIn("skbuff", tail[0].split("fragsim-generated")[1])
 
 
 if __name__ == "__main__":

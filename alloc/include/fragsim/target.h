@@ -20,6 +20,15 @@ struct fs_cache_view {
 	unsigned long size;	/* bytes usable in the cached page */
 	bool pfmemalloc;	/* what the cache reports to its users */
 	bool count_up;		/* offset counts up (6.13+) */
+	bool weak;		/* no reference of its own: va may dangle */
+};
+
+/* The network stack's per-CPU caches (net/core/skbuff.c). */
+enum fs_pcpu_cache {
+	FS_PCPU_NETDEV,		/* netdev_alloc_cache */
+	FS_PCPU_NAPI,		/* napi_alloc_cache.page */
+	FS_PCPU_NAPI_SMALL,	/* napi_alloc_cache.page_small (1K frags) */
+	FS_PCPU_NR,
 };
 
 struct fs_target {
@@ -39,6 +48,24 @@ struct fs_target {
 	void (*view)(const void *nc, struct fs_cache_view *v);
 	/* Kernel function names, for reports. */
 	const char *fn_alloc, *fn_alloc_align, *fn_free, *fn_drain;
+	const char *sym_prefix;	/* "fs_<id>_" of renamed kernel symbols */
+
+	/* A driver RX ring's page: order 0, @bias references; its address. */
+	void *(*ring_page)(fs_gfp_t gfp, unsigned int bias, bool *pfmemalloc);
+	/* __page_frag_cache_drain(virt_to_head_page(va), count) */
+	void (*page_drain)(void *va, unsigned int count);
+
+	/* Network front ends; NULL when the target has none. */
+	void *(*netdev_alloc)(unsigned int fragsz, unsigned int align);
+	void *(*napi_alloc)(unsigned int fragsz, unsigned int align);
+	void *(*napi_alloc_1k)(fs_gfp_t gfp);	/* NULL: no 1K cache */
+	/* The cache object of @cpu (context rules), its size in @size. */
+	void *(*pcpu_cache)(unsigned int cpu, enum fs_pcpu_cache which,
+			    size_t *size);
+	void (*pcpu_view)(unsigned int cpu, enum fs_pcpu_cache which,
+			  struct fs_cache_view *v);
+	void (*pcpu_drain)(unsigned int cpu);	/* teardown */
+	const char *fn_netdev, *fn_napi;
 };
 
 /* The registry of the running binary (generated per executable). */

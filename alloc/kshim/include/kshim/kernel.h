@@ -20,6 +20,7 @@
 #include <linux/page_ref.h>
 #include <linux/mm.h>
 #include <linux/gfp.h>
+#include <linux/atomic.h>
 
 #define EXPORT_SYMBOL(sym)
 #define EXPORT_SYMBOL_GPL(sym)

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fragsim's own ThreadSanitizer runtime, as the kernel's KCSAN provides
+ * one (kernel/kcsan/core.c): the extracted kernel code is compiled with
+ * -fsanitize=thread but linked against these functions, not libtsan.
+ * Every load, store and atomic of the code under test calls in here, and
+ * each call is a scheduling point of the simulator (fragsim/kctx.h).
+ * Atomics are performed here, sequentially consistent (one OS thread).
+ * This file is never instrumented.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <fragsim/kctx.h>
+
+#include "machine.h"
+
+#define PC()	__builtin_return_address(0)
+#define POINT(addr, size, flags)					\
+	do {								\
+		if (fs_kctx_live)					\
+			fs_kctx_hooks.point(fs_kctx_hooks.ctx, (addr),	\
+					    (size), (flags), PC());	\
+	} while (0)
+
+#define R	FS_ACC_READ
+#define W	FS_ACC_WRITE
+#define RW	(FS_ACC_READ | FS_ACC_WRITE)
+#define V	FS_ACC_VOLATILE
+#define A	FS_ACC_ATOMIC
+
+#define ACCESS(name, n, flags)						\
+	void __tsan_##name##n(void *addr);				\
+	void __tsan_##name##n(void *addr) { POINT(addr, n, flags); }
+
+#define ACCESS_ALL(name, flags)						\
+	ACCESS(name, 1, flags) ACCESS(name, 2, flags)			\
+	ACCESS(name, 4, flags) ACCESS(name, 8, flags)			\
+	ACCESS(name, 16, flags)
+
+ACCESS_ALL(read, R)
+ACCESS_ALL(write, W)
+ACCESS_ALL(read_write, RW)
+ACCESS_ALL(unaligned_read, R)
+ACCESS_ALL(unaligned_write, W)
+ACCESS_ALL(unaligned_read_write, RW)
+ACCESS_ALL(volatile_read, R | V)
+ACCESS_ALL(volatile_write, W | V)
+ACCESS_ALL(unaligned_volatile_read, R | V)
+ACCESS_ALL(unaligned_volatile_write, W | V)
+
+void __tsan_read_range(void *addr, unsigned long size);
+void __tsan_read_range(void *addr, unsigned long size)
+{
+	POINT(addr, (unsigned int)size, R);
+}
+
+void __tsan_write_range(void *addr, unsigned long size);
+void __tsan_write_range(void *addr, unsigned long size)
+{
+	POINT(addr, (unsigned int)size, W);
+}
+
+void __tsan_init(void);
+void __tsan_init(void)
+{
+}
+
+void __tsan_func_entry(void *call_pc);
+void __tsan_func_entry(void *call_pc)
+{
+	(void)call_pc;
+	/* Our return address lies in the function just entered. */
+	if (fs_kctx_live)
+		fs_kctx_hooks.func_entry(fs_kctx_hooks.ctx, PC());
+}
+
+void __tsan_func_exit(void);
+void __tsan_func_exit(void)
+{
+	if (fs_kctx_live)
+		fs_kctx_hooks.func_exit(fs_kctx_hooks.ctx);
+}
+
+void __tsan_atomic_thread_fence(int mo);
+void __tsan_atomic_thread_fence(int mo)
+{
+	(void)mo;
+	POINT(NULL, 0, FS_ACC_FENCE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+void __tsan_atomic_signal_fence(int mo);
+void __tsan_atomic_signal_fence(int mo)
+{
+	(void)mo;
+	POINT(NULL, 0, FS_ACC_FENCE);
+}
+
+void *__tsan_memcpy(void *dst, const void *src, size_t n);
+void *__tsan_memcpy(void *dst, const void *src, size_t n)
+{
+	POINT(src, (unsigned int)n, R);
+	POINT(dst, (unsigned int)n, W);
+	return memcpy(dst, src, n);
+}
+
+void *__tsan_memmove(void *dst, const void *src, size_t n);
+void *__tsan_memmove(void *dst, const void *src, size_t n)
+{
+	POINT(src, (unsigned int)n, R);
+	POINT(dst, (unsigned int)n, W);
+	return memmove(dst, src, n);
+}
+
+void *__tsan_memset(void *dst, int c, size_t n);
+void *__tsan_memset(void *dst, int c, size_t n)
+{
+	POINT(dst, (unsigned int)n, W);
+	return memset(dst, c, n);
+}
+
+#define SC	__ATOMIC_SEQ_CST
+
+#define ATOMICS(bits)							\
+typedef uint##bits##_t a##bits;						\
+a##bits __tsan_atomic##bits##_load(const volatile a##bits *a, int mo);	\
+a##bits __tsan_atomic##bits##_load(const volatile a##bits *a, int mo)	\
+{									\
+	(void)mo;							\
+	POINT((const void *)a, bits / 8, A | R);			\
+	return __atomic_load_n(a, SC);					\
+}									\
+void __tsan_atomic##bits##_store(volatile a##bits *a, a##bits v, int mo); \
+void __tsan_atomic##bits##_store(volatile a##bits *a, a##bits v, int mo) \
+{									\
+	(void)mo;							\
+	POINT((const void *)a, bits / 8, A | W);			\
+	__atomic_store_n(a, v, SC);					\
+}									\
+RMW(bits, exchange, __atomic_exchange_n)				\
+RMW(bits, fetch_add, __atomic_fetch_add)				\
+RMW(bits, fetch_sub, __atomic_fetch_sub)				\
+RMW(bits, fetch_and, __atomic_fetch_and)				\
+RMW(bits, fetch_or, __atomic_fetch_or)					\
+RMW(bits, fetch_xor, __atomic_fetch_xor)				\
+RMW(bits, fetch_nand, __atomic_fetch_nand)				\
+int __tsan_atomic##bits##_compare_exchange_strong(volatile a##bits *a,	\
+		a##bits *c, a##bits v, int mo, int fmo);		\
+int __tsan_atomic##bits##_compare_exchange_strong(volatile a##bits *a,	\
+		a##bits *c, a##bits v, int mo, int fmo)			\
+{									\
+	(void)mo; (void)fmo;						\
+	POINT((const void *)a, bits / 8, A | RW);			\
+	return __atomic_compare_exchange_n(a, c, v, 0, SC, SC);		\
+}									\
+int __tsan_atomic##bits##_compare_exchange_weak(volatile a##bits *a,	\
+		a##bits *c, a##bits v, int mo, int fmo);		\
+int __tsan_atomic##bits##_compare_exchange_weak(volatile a##bits *a,	\
+		a##bits *c, a##bits v, int mo, int fmo)			\
+{									\
+	(void)mo; (void)fmo;						\
+	POINT((const void *)a, bits / 8, A | RW);			\
+	return __atomic_compare_exchange_n(a, c, v, 0, SC, SC);		\
+}									\
+a##bits __tsan_atomic##bits##_compare_exchange_val(volatile a##bits *a,	\
+		a##bits c, a##bits v, int mo, int fmo);			\
+a##bits __tsan_atomic##bits##_compare_exchange_val(volatile a##bits *a,	\
+		a##bits c, a##bits v, int mo, int fmo)			\
+{									\
+	(void)mo; (void)fmo;						\
+	POINT((const void *)a, bits / 8, A | RW);			\
+	__atomic_compare_exchange_n(a, &c, v, 0, SC, SC);		\
+	return c;							\
+}
+
+#define RMW(bits, op, builtin)						\
+a##bits __tsan_atomic##bits##_##op(volatile a##bits *a, a##bits v, int mo); \
+a##bits __tsan_atomic##bits##_##op(volatile a##bits *a, a##bits v, int mo) \
+{									\
+	(void)mo;							\
+	POINT((const void *)a, bits / 8, A | RW);			\
+	return builtin(a, v, SC);					\
+}
+
+ATOMICS(8)
+ATOMICS(16)
+ATOMICS(32)
+ATOMICS(64)
