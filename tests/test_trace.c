@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Trace format v1: the model helpers, the text parser and printer, and the
- * gfp and fault-plan names.
+ * Trace format v1: the model helpers, the text parser and printer, the gfp
+ * and fault-plan names, and the workload generators.
  *
  * Usage: test_trace FIXTURES_DIR (tests/traces), which holds
  *   good/NAME.trace           canonical: print(parse(text)) == text exactly
@@ -17,6 +17,7 @@
 
 #include "testlib.h"
 #include "trace.h"
+#include "trace_gen.h"
 
 static const char *fixtures_dir;
 
@@ -504,7 +505,9 @@ static bool check_bad_fixture(const char *path)
 	else
 		ok = true;
 	/* A failed parse leaves the trace empty. */
-	if (t.nr_ops || t.nr_caches || t.nr_handles || t.nr_strings) {
+	if (t.nr_ops || t.nr_caches || t.nr_handles || t.nr_strings ||
+	    t.nr_queues || t.nr_actors || t.sched.nr_dec || t.cpus != 1 ||
+	    t.sched.strategy != FS_SCHED_DEFAULT) {
 		fprintf(stderr, "%s: trace not emptied after an error\n", path);
 		ok = false;
 	}
@@ -1170,6 +1173,956 @@ static bool test_file_io(void)
 	return true;
 }
 
+/* ------------------------------------------------------------------------
+ * CPUs, actors, queues, agents and schedules
+ */
+
+static const char concurrent[] =
+	"fragsim-trace 1\n"
+	"target ref\n"
+	"seed 0x0000000000000001\n"
+	"faults none\n"
+	"cpus 2\n"
+	"preempt full\n"
+	"rt on\n"
+	"schedule replay\n"
+	"expect-finding none\n"
+	"cache drv page_frag\n"
+	"cache ring rx_ring\n"
+	"queue rxq\n"
+	"agent speculative count=8\n"
+	"agent pressure count=2\n"
+	"\n"
+	"# NAPI on CPU 0\n"
+	"softirq rx cpu=0 {\n"
+	"\tn = napi_alloc_frag size=2048 align=64\n"
+	"\tk = napi_alloc_1k gfp=GFP_ATOMIC|__GFP_NOWARN\n"
+	"\tfree n\n"
+	"\tfree k\n"
+	"}\n"
+	"hardirq nic cpu=0 count=3 {\n"
+	"\tskb = netdev_alloc_frag size=256\n"
+	"\tpush rxq skb\n"
+	"\traise rx\n"
+	"}\n"
+	"task worker cpu=1 {\n"
+	"\trepeat 4 {\n"
+	"\t\tb = alloc drv size=1500 gfp=GFP_KERNEL\n"
+	"\t\tfree b\n"
+	"\t}\n"
+	"\tdrain drv\n"
+	"}\n"
+	"r = alloc ring size=1024\n"
+	"spec-get r\n"
+	"irq-off {\n"
+	"\tspec-put r\n"
+	"\tbh-off {\n"
+	"\t\tfree r\n"
+	"\t}\n"
+	"}\n"
+	"repeat 3 {\n"
+	"\tpop rxq\n"
+	"}\n"
+	"drain ring\n"
+	"at 0 switch worker\n"
+	"at 2 irq nic\n"
+	"at 2 spec-get page=3\n"
+	"at 5 spec-put page=3\n"
+	"at 6 pressure on\n"
+	"at 9 pressure off\n"
+	"at 10 switch main\n";
+
+static bool test_concurrent_model(void)
+{
+	struct fs_trace t;
+	char err[256];
+	const struct fs_op *op;
+	const struct fs_decision *d;
+
+	ASSERT_EQ(parse_str(&t, concurrent, err, sizeof(err)), 0);
+	ASSERT_EQ(t.cpus, 2);
+	ASSERT_EQ(t.preempt, FS_PREEMPT_FULL);
+	ASSERT_TRUE(t.rt);
+	ASSERT_EQ(t.sched.strategy, FS_SCHED_REPLAY);
+	ASSERT_TRUE(t.agents[FS_AGENT_SPECULATIVE].on);
+	ASSERT_EQ(t.agents[FS_AGENT_SPECULATIVE].count, 8);
+	ASSERT_EQ(t.agents[FS_AGENT_PRESSURE].count, 2);
+	ASSERT_EQ(t.nr_caches, 2);
+	ASSERT_EQ(t.caches[1].kind, FS_CACHE_RX_RING);
+	ASSERT_EQ(t.nr_queues, 1);
+	ASSERT_STREQ(t.queues[0], "rxq");
+	ASSERT_EQ(fs_trace_find_queue(&t, "rxq"), 0);
+	ASSERT_EQ(fs_trace_find_queue(&t, "drv"), -1);
+	ASSERT_EQ(t.nr_actors, 3);
+	ASSERT_STREQ(t.actors[0].name, "rx");
+	ASSERT_EQ(t.actors[0].kind, FS_ACTOR_SOFTIRQ);
+	ASSERT_EQ(t.actors[0].count, 1);
+	ASSERT_EQ(t.actors[1].kind, FS_ACTOR_HARDIRQ);
+	ASSERT_EQ(t.actors[1].count, 3);
+	ASSERT_EQ(t.actors[2].cpu, 1);
+	ASSERT_EQ(fs_trace_find_actor(&t, "worker"), 2);
+	ASSERT_EQ(fs_trace_find_actor(&t, "main"), -1);
+	op = t.ops;
+	ASSERT_EQ(op[0].kind, FS_OP_COMMENT);
+	ASSERT_EQ(op[1].kind, FS_OP_ACTOR);
+	ASSERT_EQ(op[1].actor, 0);
+	ASSERT_EQ(op[1].body_len, 4);
+	ASSERT_EQ(t.actors[0].op, 1);
+	ASSERT_EQ(op[2].kind, FS_OP_NAPI_ALLOC);
+	ASSERT_EQ(op[2].size, 2048);
+	ASSERT_EQ(op[2].align, 64);
+	ASSERT_EQ(op[2].cache, 0);
+	ASSERT_EQ(op[2].gfp, 0);
+	ASSERT_EQ(op[3].kind, FS_OP_NAPI_ALLOC_1K);
+	ASSERT_EQ(op[3].size, 1024);
+	ASSERT_EQ(op[3].gfp, FS_GFP_ATOMIC | FS_GFP_NOWARN);
+	ASSERT_EQ(t.actors[1].op, 6);
+	ASSERT_EQ(op[7].kind, FS_OP_NETDEV_ALLOC);
+	ASSERT_EQ(op[8].kind, FS_OP_PUSH);
+	ASSERT_EQ(op[8].queue, 0);
+	ASSERT_EQ(op[8].handle, op[7].handle);
+	ASSERT_EQ(op[9].kind, FS_OP_RAISE);
+	ASSERT_EQ(op[9].actor, 0);
+	ASSERT_EQ(op[10].kind, FS_OP_ACTOR);
+	ASSERT_EQ(op[10].body_len, 4);
+	ASSERT_EQ(op[15].kind, FS_OP_ALLOC);
+	ASSERT_EQ(op[16].kind, FS_OP_SPEC_GET);
+	ASSERT_EQ(op[17].kind, FS_OP_IRQ_OFF);
+	ASSERT_EQ(op[17].body_len, 3);
+	ASSERT_EQ(op[18].kind, FS_OP_SPEC_PUT);
+	ASSERT_EQ(op[19].kind, FS_OP_BH_OFF);
+	ASSERT_EQ(op[19].body_len, 1);
+	ASSERT_EQ(op[22].kind, FS_OP_POP);
+	ASSERT_EQ(op[23].kind, FS_OP_DRAIN);
+	ASSERT_EQ(op[23].line, 46);
+	ASSERT_EQ(t.nr_ops, 24);
+	/* rx 4, nic 3 * 3, worker 4 * 2 + 1, main 4 + 3 + 1. */
+	ASSERT_EQ(fs_trace_op_count(&t), 4 + 9 + 9 + 8);
+	ASSERT_EQ(t.sched.nr_dec, 7);
+	d = t.sched.dec;
+	ASSERT_EQ(d[0].kind, FS_DEC_SWITCH);
+	ASSERT_EQ(d[0].arg, 2);
+	ASSERT_EQ(d[0].line, 47);
+	ASSERT_EQ(d[1].kind, FS_DEC_IRQ);
+	ASSERT_EQ(d[1].arg, 1);
+	ASSERT_EQ(d[2].kind, FS_DEC_SPEC_GET);
+	ASSERT_EQ(d[2].step, 2);
+	ASSERT_EQ(d[2].arg, 3);
+	ASSERT_EQ(d[3].kind, FS_DEC_SPEC_PUT);
+	ASSERT_EQ(d[4].kind, FS_DEC_PRESSURE_ON);
+	ASSERT_EQ(d[5].kind, FS_DEC_PRESSURE_OFF);
+	ASSERT_EQ(d[6].arg, FS_MAIN_ACTOR);
+	ASSERT_TRUE(fs_trace_concurrent(&t));
+	fs_trace_free(&t);
+	return true;
+}
+
+static bool test_concurrent_prints_byte_for_byte(void)
+{
+	struct fs_trace t;
+	char err[256];
+	char *s;
+
+	ASSERT_EQ(parse_str(&t, concurrent, err, sizeof(err)), 0);
+	s = check_round_trip(&t, "concurrent");
+	fs_trace_free(&t);
+	ASSERT_STREQ(s, concurrent);
+	free(s);
+	return true;
+}
+
+/* Defaults: not printed, and the model says so. */
+static bool test_machine_defaults(void)
+{
+	struct fs_trace t;
+	char err[256];
+	char *s;
+
+	ASSERT_EQ(parse_str(&t, "fragsim-trace 1\ncpus 1\npreempt none\n"
+			    "rt off\nschedule pct\nagent pressure\n"
+			    "hardirq h cpu=0 {\n\tnetdev_alloc_frag size=1\n}\n",
+			    err, sizeof(err)), 0);
+	ASSERT_EQ(t.cpus, 1);
+	ASSERT_EQ(t.sched.strategy, FS_SCHED_PCT);
+	ASSERT_EQ(t.sched.depth, 3);
+	ASSERT_EQ(t.sched.preemptions, 2);
+	ASSERT_EQ(t.sched.injections, 2);
+	ASSERT_EQ(t.agents[FS_AGENT_PRESSURE].count, 64);
+	ASSERT_FALSE(t.agents[FS_AGENT_SPECULATIVE].on);
+	ASSERT_EQ(t.actors[0].count, 1);
+	s = check_round_trip(&t, "defaults");
+	ASSERT_STREQ(s, "fragsim-trace 1\nseed 0x0000000000000000\n"
+		     "faults none\nschedule pct depth=3\n"
+		     "agent pressure count=64\n\n"
+		     "hardirq h cpu=0 count=1 {\n"
+		     "\tnetdev_alloc_frag size=1\n}\n");
+	free(s);
+	fs_trace_free(&t);
+
+	fs_trace_init(&t);
+	ASSERT_FALSE(fs_trace_concurrent(&t));
+	t.cpus = 2;
+	ASSERT_TRUE(fs_trace_concurrent(&t));
+	t.cpus = 1;
+	t.rt = true;
+	ASSERT_TRUE(fs_trace_concurrent(&t));
+	t.rt = false;
+	t.preempt = FS_PREEMPT_FULL;
+	ASSERT_TRUE(fs_trace_concurrent(&t));
+	t.preempt = FS_PREEMPT_NONE;
+	t.agents[FS_AGENT_PRESSURE].on = true;
+	ASSERT_TRUE(fs_trace_concurrent(&t));
+	t.agents[FS_AGENT_PRESSURE].on = false;
+	ASSERT_EQ(fs_trace_add_actor(&t, "t", FS_ACTOR_TASK, 0, 0), 0);
+	ASSERT_TRUE(fs_trace_concurrent(&t));
+	fs_trace_free(&t);
+	/* Queues alone and a schedule line alone change nothing. */
+	ASSERT_EQ(fs_trace_add_queue(&t, "q"), 0);
+	t.sched.strategy = FS_SCHED_RANDOM;
+	ASSERT_FALSE(fs_trace_concurrent(&t));
+	fs_trace_free(&t);
+	return true;
+}
+
+static bool test_add_actor_queue_limits(void)
+{
+	struct fs_trace t;
+	char name[FS_NAME_MAX + 8];
+
+	fs_trace_init(&t);
+	ASSERT_EQ(fs_trace_add_actor(&t, "main", FS_ACTOR_TASK, 0, 0), -1);
+	ASSERT_EQ(fs_trace_add_actor(&t, "", FS_ACTOR_TASK, 0, 0), -1);
+	ASSERT_EQ(fs_trace_add_actor(&t, "x", FS_ACTOR_TASK, FS_MAX_CPUS, 0),
+		  -1);
+	ASSERT_EQ(fs_trace_add_actor(&t, "x", (enum fs_actor_kind)3, 0, 0), -1);
+	memset(name, 'a', FS_NAME_MAX);
+	name[FS_NAME_MAX] = '\0';
+	ASSERT_EQ(fs_trace_add_actor(&t, name, FS_ACTOR_TASK, 0, 0), -1);
+	ASSERT_EQ(fs_trace_add_queue(&t, name), -1);
+	add(&t, op_kind(FS_OP_FREE_ALL));
+	for (int i = 0; i < FS_MAX_ACTORS; i++) {
+		snprintf(name, sizeof(name), "a%d", i);
+		ASSERT_EQ(fs_trace_add_actor(&t, name, (enum fs_actor_kind)(i % 3),
+					     (unsigned int)i % FS_MAX_CPUS,
+					     (uint32_t)i), i);
+		ASSERT_EQ(t.actors[i].op, 1);
+		/* count is a hardirq's; 0 means the default 1 */
+		ASSERT_EQ(t.actors[i].count, i % 3 == FS_ACTOR_HARDIRQ && i ?
+					     (uint32_t)i : 1);
+	}
+	ASSERT_EQ(fs_trace_add_actor(&t, "one_more", FS_ACTOR_TASK, 0, 0), -1);
+	ASSERT_EQ(fs_trace_add_actor(&t, "a3", FS_ACTOR_TASK, 0, 0), -1);
+	ASSERT_EQ(fs_trace_find_actor(&t, "a15"), 15);
+	ASSERT_EQ(fs_trace_find_actor(&t, "a16"), -1);
+	for (int i = 0; i < FS_MAX_QUEUES; i++) {
+		snprintf(name, sizeof(name), "q%d", i);
+		ASSERT_EQ(fs_trace_add_queue(&t, name), i);
+	}
+	ASSERT_EQ(fs_trace_add_queue(&t, "q8"), -1);
+	fs_trace_free(&t);
+	ASSERT_EQ(fs_trace_add_queue(&t, "q"), 0);
+	ASSERT_EQ(fs_trace_add_queue(&t, "q"), -1);
+	/* Separate namespaces. */
+	ASSERT_EQ(fs_trace_add_actor(&t, "q", FS_ACTOR_TASK, 0, 0), 0);
+	ASSERT_EQ(fs_trace_add_cache(&t, "q", FS_CACHE_RX_RING), 0);
+	fs_trace_free(&t);
+	return true;
+}
+
+static uint32_t add_block(struct fs_trace *t, enum fs_op_kind kind,
+			  uint16_t actor)
+{
+	struct fs_op op = { .kind = (uint8_t)kind, .actor = actor };
+
+	return fs_trace_add_op(t, &op);
+}
+
+static void add_dec(struct fs_trace *t, uint64_t step,
+		    enum fs_decision_kind kind, uint32_t arg)
+{
+	struct fs_decision d = { .step = step, .kind = (uint8_t)kind,
+				 .arg = arg };
+
+	fs_trace_add_decision(t, &d);
+}
+
+/* Every new construct, built through the model API rather than parsed. */
+static void build_concurrent(struct fs_trace *t)
+{
+	struct fs_op op;
+	uint32_t a, r, s, h, k;
+
+	fs_trace_init(t);
+	t->seed = 42;
+	t->cpus = 3;
+	t->preempt = FS_PREEMPT_FULL;
+	t->sched.strategy = FS_SCHED_REPLAY;
+	t->agents[FS_AGENT_SPECULATIVE].on = true;
+	t->agents[FS_AGENT_SPECULATIVE].count = 1000000;
+	fs_trace_add_cache(t, "ring", FS_CACHE_RX_RING);
+	fs_trace_add_queue(t, "q0");
+	fs_trace_add_queue(t, "q1");
+	h = fs_trace_add_handle(t, "h");
+	k = fs_trace_add_handle(t, "k");
+
+	a = add_block(t, FS_OP_ACTOR,
+		      (uint16_t)fs_trace_add_actor(t, "rx", FS_ACTOR_SOFTIRQ,
+						   2, 0));
+	op = op_kind(FS_OP_NAPI_ALLOC_1K);
+	op.handle = k;
+	op.size = 1024;
+	op.gfp = FS_GFP_NOWAIT;
+	add(t, op);
+	op = op_kind(FS_OP_FREE);
+	op.handle = k;
+	add(t, op);
+	end_repeat(t, a);
+
+	a = add_block(t, FS_OP_ACTOR,
+		      (uint16_t)fs_trace_add_actor(t, "irq", FS_ACTOR_HARDIRQ,
+						   2, 8));
+	op = op_kind(FS_OP_RAISE);
+	op.actor = 0;
+	add(t, op);
+	op = op_kind(FS_OP_NETDEV_ALLOC);
+	op.handle = FS_NO_HANDLE;
+	op.size = 64;
+	op.align = 64;
+	add(t, op);
+	end_repeat(t, a);
+
+	r = add_repeat(t, 5);
+	s = add_block(t, FS_OP_IRQ_OFF, 0);
+	add(t, op_alloc(0, h, 2048, 0, FS_GFP_ATOMIC));
+	end_repeat(t, s);
+	s = add_block(t, FS_OP_BH_OFF, 0);
+	op = op_kind(FS_OP_NAPI_ALLOC);
+	op.handle = FS_NO_HANDLE;
+	op.size = 100;
+	add(t, op);
+	op = op_kind(FS_OP_SPEC_GET);
+	op.handle = h;
+	add(t, op);
+	op.kind = FS_OP_SPEC_PUT;
+	add(t, op);
+	op = op_kind(FS_OP_PUSH);
+	op.queue = 1;
+	op.handle = h;
+	add(t, op);
+	end_repeat(t, s);
+	end_repeat(t, r);
+	op = op_kind(FS_OP_POP);
+	op.queue = 1;
+	add(t, op);
+	add_dec(t, 0, FS_DEC_IRQ, 1);
+	add_dec(t, 0, FS_DEC_SWITCH, FS_MAIN_ACTOR);
+	add_dec(t, 7, FS_DEC_SPEC_GET, 12);
+	add_dec(t, 8, FS_DEC_SPEC_PUT, 12);
+	add_dec(t, UINT64_MAX, FS_DEC_PRESSURE_ON, 0);
+	add_dec(t, UINT64_MAX, FS_DEC_PRESSURE_OFF, 0);
+}
+
+static bool test_built_concurrent_round_trips(void)
+{
+	static const char want[] =
+		"fragsim-trace 1\n"
+		"seed 0x000000000000002a\n"
+		"faults none\n"
+		"cpus 3\n"
+		"preempt full\n"
+		"schedule replay\n"
+		"cache ring rx_ring\n"
+		"queue q0\n"
+		"queue q1\n"
+		"agent speculative count=1000000\n"
+		"\n"
+		"softirq rx cpu=2 {\n"
+		"\tk = napi_alloc_1k gfp=GFP_NOWAIT\n"
+		"\tfree k\n"
+		"}\n"
+		"hardirq irq cpu=2 count=8 {\n"
+		"\traise rx\n"
+		"\tnetdev_alloc_frag size=64 align=64\n"
+		"}\n"
+		"repeat 5 {\n"
+		"\tirq-off {\n"
+		"\t\th = alloc ring size=2048\n"
+		"\t}\n"
+		"\tbh-off {\n"
+		"\t\tnapi_alloc_frag size=100\n"
+		"\t\tspec-get h\n"
+		"\t\tspec-put h\n"
+		"\t\tpush q1 h\n"
+		"\t}\n"
+		"}\n"
+		"pop q1\n"
+		"at 0 irq irq\n"
+		"at 0 switch main\n"
+		"at 7 spec-get page=12\n"
+		"at 8 spec-put page=12\n"
+		"at 18446744073709551615 pressure on\n"
+		"at 18446744073709551615 pressure off\n";
+	struct fs_trace t;
+	char *s;
+
+	build_concurrent(&t);
+	s = check_round_trip(&t, "built concurrent");
+	ASSERT_STREQ(s, want);
+	free(s);
+	/* rx 2, irq 8 * 2, main 5 * (1 + 4) + 1 */
+	ASSERT_EQ(fs_trace_op_count(&t), 2 + 16 + 26);
+	fs_trace_free(&t);
+	return true;
+}
+
+static bool test_equal_concurrent_fields(void)
+{
+	struct fs_trace a, b;
+
+	build_concurrent(&a);
+	build_concurrent(&b);
+	ASSERT_TRUE(fs_trace_equal(&a, &b));
+#define CHANGED(stmt, undo) do {					\
+	stmt;								\
+	ASSERT_FALSE(fs_trace_equal(&a, &b));				\
+	undo;								\
+	ASSERT_TRUE(fs_trace_equal(&a, &b));				\
+} while (0)
+	CHANGED(b.cpus = 4, b.cpus = 3);
+	CHANGED(b.preempt = FS_PREEMPT_NONE, b.preempt = FS_PREEMPT_FULL);
+	CHANGED(b.rt = true, b.rt = false);
+	CHANGED(b.agents[0].count--, b.agents[0].count++);
+	CHANGED(b.agents[1].on = true, b.agents[1].on = false);
+	CHANGED(b.sched.strategy = FS_SCHED_RANDOM,
+		b.sched.strategy = FS_SCHED_REPLAY);
+	CHANGED(b.sched.dec[2].step++, b.sched.dec[2].step--);
+	CHANGED(b.sched.dec[2].arg++, b.sched.dec[2].arg--);
+	CHANGED(b.sched.dec[4].kind = FS_DEC_PRESSURE_OFF,
+		b.sched.dec[4].kind = FS_DEC_PRESSURE_ON);
+	CHANGED(b.sched.nr_dec--, b.sched.nr_dec++);
+	CHANGED(b.queues[1][1] = '9', b.queues[1][1] = '1');
+	CHANGED(b.nr_queues--, b.nr_queues++);
+	CHANGED(b.actors[1].count = 7, b.actors[1].count = 8);
+	CHANGED(b.actors[1].cpu = 0, b.actors[1].cpu = 2);
+	CHANGED(b.actors[1].kind = FS_ACTOR_TASK,
+		b.actors[1].kind = FS_ACTOR_HARDIRQ);
+	CHANGED(b.actors[0].op = 3, b.actors[0].op = 0);
+	CHANGED(b.actors[0].name[0] = 'R', b.actors[0].name[0] = 'r');
+	CHANGED(b.caches[0].kind = FS_CACHE_PAGE_FRAG,
+		b.caches[0].kind = FS_CACHE_RX_RING);
+	CHANGED(b.ops[1].gfp = FS_GFP_ATOMIC, b.ops[1].gfp = FS_GFP_NOWAIT);
+	CHANGED(b.ops[1].size = 512, b.ops[1].size = 1024);
+	CHANGED(b.ops[5].align = 0, b.ops[5].align = 64);
+	CHANGED(b.ops[4].actor = 1, b.ops[4].actor = 0);
+	CHANGED(b.ops[3].body_len = 1, b.ops[3].body_len = 2);
+	CHANGED(b.ops[7].body_len = 0, b.ops[7].body_len = 1);
+	CHANGED(b.ops[13].queue = 0, b.ops[13].queue = 1);
+	CHANGED(b.ops[14].queue = 0, b.ops[14].queue = 1);
+	CHANGED(b.ops[13].handle = 1, b.ops[13].handle = 0);
+#undef CHANGED
+	/* Don't-cares: fields a kind does not use, bounds of other strategies. */
+	b.ops[5].cache = 3;
+	b.ops[5].gfp = FS_GFP_KERNEL;
+	b.ops[13].size = 99;
+	b.sched.dec[4].arg = 77;
+	b.sched.depth = 9;
+	b.sched.preemptions = 0;
+	b.agents[1].count = 5;
+	b.sched.dec[0].line = 99;
+	ASSERT_TRUE(fs_trace_equal(&a, &b));
+	a.sched.strategy = b.sched.strategy = FS_SCHED_PCT;
+	ASSERT_FALSE(fs_trace_equal(&a, &b));
+	b.sched.depth = 3;
+	ASSERT_TRUE(fs_trace_equal(&a, &b));
+	a.sched.strategy = b.sched.strategy = FS_SCHED_EXHAUSTIVE;
+	ASSERT_FALSE(fs_trace_equal(&a, &b));
+	b.sched.preemptions = 2;
+	ASSERT_TRUE(fs_trace_equal(&a, &b));
+	b.sched.injections = 0;
+	ASSERT_FALSE(fs_trace_equal(&a, &b));
+	fs_trace_free(&a);
+	fs_trace_free(&b);
+	return true;
+}
+
+static bool test_invalid_concurrent_models_print_safely(void)
+{
+	static const struct {
+		uint8_t kind;
+		uint16_t actor, queue;
+		uint32_t size;
+		const char *line;
+	} c[] = {
+		{ FS_OP_ACTOR, 5, 0, 0, "actor ? {" },
+		{ FS_OP_RAISE, 5, 0, 0, "raise ?" },
+		{ FS_OP_RAISE, FS_MAIN_ACTOR, 0, 0, "raise main" },
+		{ FS_OP_RAISE, 0, 0, 0, "raise t" },
+		{ FS_OP_PUSH, 0, 3, 0, "push ? ?" },
+		{ FS_OP_POP, 0, 3, 0, "pop ?" },
+		{ FS_OP_NAPI_ALLOC_1K, 0, 0, 512, "napi_alloc_1k size=512" },
+	};
+	struct fs_trace t;
+	char buf[128], err[256];
+	char *s;
+
+	for (size_t i = 0; i < ARRAY_SIZE(c); i++) {
+		struct fs_op op = { .kind = c[i].kind, .actor = c[i].actor,
+				    .queue = c[i].queue, .size = c[i].size,
+				    .handle = FS_NO_HANDLE, .gfp = FS_GFP_ATOMIC,
+				    .body_len = 1 };
+		struct fs_trace u;
+
+		fs_trace_init(&t);
+		fs_trace_add_actor(&t, "t", FS_ACTOR_TASK, 0, 0);
+		add(&t, op_kind(FS_OP_FREE_ALL));
+		t.ops[0] = (struct fs_op){ .kind = FS_OP_ACTOR, .body_len = 1 };
+		add(&t, op_kind(FS_OP_FREE_ALL));
+		add(&t, op);
+		add(&t, op_kind(FS_OP_FREE_ALL));
+		fs_trace_format_op(&t, &t.ops[2], buf, sizeof(buf));
+		ASSERT_STREQ(buf, c[i].line);
+		s = fs_trace_print(&t);
+		ASSERT_EQ(parse_str(&u, s, err, sizeof(err)), -1);
+		free(s);
+		fs_trace_free(&t);
+	}
+	/* Unknown kinds of actor, decision, strategy and cache. */
+	fs_trace_init(&t);
+	t.sched.strategy = FS_SCHED_NR;
+	t.preempt = 7;
+	add_dec(&t, 1, FS_DEC_NR, 0);
+	add_dec(&t, 2, FS_DEC_SWITCH, 9);
+	fs_trace_add_cache(&t, "c", (enum fs_cache_kind)9);
+	s = fs_trace_print(&t);
+	ASSERT_CONTAINS(s, "preempt ?\nschedule ?\ncache c ?\n\n"
+			"at 1 ?unknown-decision-6\nat 2 switch ?\n");
+	free(s);
+	fs_trace_free(&t);
+	return true;
+}
+
+/* 65536 decisions parse; one more does not. */
+static bool test_decision_limit(void)
+{
+	size_t cap = (size_t)(FS_MAX_DECISIONS + 1) * 24 + 64, len;
+	char *text = malloc(cap), err[256];
+	struct fs_trace t;
+
+	ASSERT_TRUE(text);
+	len = (size_t)snprintf(text, cap, "fragsim-trace 1\nschedule replay\n");
+	for (unsigned int i = 0; i < FS_MAX_DECISIONS; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"at %u pressure on\n", i / 2);
+	ASSERT_EQ(parse_exact(&t, text, len, "t", err, sizeof(err)), 0);
+	ASSERT_EQ(t.sched.nr_dec, FS_MAX_DECISIONS);
+	ASSERT_EQ(t.sched.dec[FS_MAX_DECISIONS - 1].step,
+		  (FS_MAX_DECISIONS - 1) / 2);
+	ASSERT_TRUE(round_trips(&t, "decisions"));
+	fs_trace_free(&t);
+	len += (size_t)snprintf(text + len, cap - len, "at %u pressure off\n",
+				FS_MAX_DECISIONS);
+	ASSERT_EQ(parse_exact(&t, text, len, "t", err, sizeof(err)), -1);
+	ASSERT_STREQ(err, "t:65539: too many 'at' lines (max 65536)");
+	free(text);
+	return true;
+}
+
+/* The scoping rule follows the actor, not the text position. */
+static bool test_handle_scope(void)
+{
+	struct fs_trace t;
+	char err[256];
+
+	/* main's handles are main's on both sides of an actor block. */
+	ASSERT_EQ(parse_str(&t, "fragsim-trace 1\nh = netdev_alloc_frag size=8\n"
+			    "task t cpu=0 {\n\tk = netdev_alloc_frag size=8\n"
+			    "\tfree k\n}\nfree h\n", err, sizeof(err)), 0);
+	fs_trace_free(&t);
+	ASSERT_EQ(parse_str(&t, "fragsim-trace 1\ntask t cpu=0 {\n"
+			    "\tk = netdev_alloc_frag size=8\n}\n"
+			    "task u cpu=0 {\n\tspec-put k\n}\n", err,
+			    sizeof(err)), -1);
+	ASSERT_STREQ(err, "t.trace:6: handle 'k' is bound in actor 't' and used "
+		     "in actor 'u' (pass fragments between actors with push/pop)");
+	return true;
+}
+
+/* The mutation pass again, from a trace with every new construct. */
+static bool test_concurrent_mutations(void)
+{
+	static const char *const words[] = {
+		"task w cpu=1 {\n", "hardirq i cpu=0 count=2 {\n", "}\n",
+		"softirq rx cpu=0 {\n", "irq-off {\n", "bh-off {\n",
+		"raise rx\n", "push rxq r\n", "pop rxq\n", "spec-get r\n",
+		"spec-put skb\n", "at 3 switch worker\n", "at 1 irq nic\n",
+		"cpus 3\n", "schedule pct depth=2\n", "agent pressure\n",
+		"queue q2\n", "napi_alloc_1k\n", "k = napi_alloc_frag size=9\n",
+		"netdev_alloc_frag size=1 align=2\n", "cache rr rx_ring\n",
+		"rt on\n", "preempt full\n", "main", "count=", " cpu=",
+	};
+	size_t cap = 8192, accepted = 0;
+	char *buf = malloc(cap);
+
+	ASSERT_TRUE(buf);
+	for (int iter = 0; iter < 20000; iter++) {
+		size_t len = strlen(concurrent);
+		struct fs_trace t;
+		char err[256];
+
+		memcpy(buf, concurrent, len);
+		for (int m = 1 + (int)(rng() % 3); m > 0; m--) {
+			if (rng() % 2) {
+				len = mutate(buf, len, cap);
+				continue;
+			}
+			/* insert a new-construct line at a line start */
+			size_t pos = len ? rng() % (len + 1) : 0;
+			const char *w = words[rng() % ARRAY_SIZE(words)];
+			size_t n = strlen(w);
+
+			while (pos && buf[pos - 1] != '\n')
+				pos--;
+			if (len + n > cap)
+				continue;
+			memmove(buf + pos + n, buf + pos, len - pos);
+			memcpy(buf + pos, w, n);
+			len += n;
+		}
+		if (!parse_exact(&t, buf, len, "m", err, sizeof(err))) {
+			accepted++;
+			ASSERT_TRUE(round_trips(&t, "mutant"));
+		} else {
+			ASSERT_TRUE(!strncmp(err, "m:", 2) && !strchr(err, '\n'));
+		}
+		fs_trace_free(&t);
+	}
+	free(buf);
+	ASSERT_TRUE(accepted > 500);
+	return true;
+}
+
+/* ------------------------------------------------------------------------
+ * Workload generators
+ */
+
+static bool test_workload_names(void)
+{
+	static const char *const names[] = { "seq", "irq", "xcpu", "spec", "mix" };
+
+	ASSERT_EQ(ARRAY_SIZE(names), FS_WL_NR);
+	for (int w = 0; w < FS_WL_NR; w++)
+		ASSERT_STREQ(fs_workload_name((enum fs_workload)w), names[w]);
+	ASSERT_TRUE(fs_workload_name(FS_WL_NR) == NULL);
+	return true;
+}
+
+/* FS_WL_SEQ is fs_trace_generate(), text for text. */
+static bool test_workload_seq_is_generate(void)
+{
+	for (uint64_t seed = 0; seed < 20; seed++) {
+		struct fs_trace a, b;
+		char *sa, *sb;
+
+		fs_trace_init(&a);
+		fs_trace_init(&b);
+		fs_trace_generate(&a, seed, "ref");
+		fs_trace_generate_workload(&b, seed, "ref", FS_WL_SEQ);
+		sa = fs_trace_print(&a);
+		sb = fs_trace_print(&b);
+		ASSERT_STREQ(sa, sb);
+		ASSERT_FALSE(fs_trace_concurrent(&b));
+		free(sa);
+		free(sb);
+		fs_trace_free(&a);
+		fs_trace_free(&b);
+	}
+	return true;
+}
+
+static bool test_workloads_round_trip_and_repeat(void)
+{
+	for (int w = 0; w < FS_WL_NR; w++) {
+		for (uint64_t seed = 0; seed < 40; seed++) {
+			struct fs_trace a, b;
+			char *sa, *sb;
+
+			fs_trace_init(&a);
+			fs_trace_init(&b);
+			fs_trace_generate_workload(&a, seed * 7919, "linux-6.12",
+						   (enum fs_workload)w);
+			fs_trace_generate_workload(&b, seed * 7919, "linux-6.12",
+						   (enum fs_workload)w);
+			ASSERT_TRUE(fs_trace_equal(&a, &b));
+			sa = check_round_trip(&a, fs_workload_name(w));
+			ASSERT_TRUE(sa);
+			sb = fs_trace_print(&b);
+			ASSERT_STREQ(sa, sb);
+			free(sa);
+			free(sb);
+			ASSERT_STREQ(a.target, "linux-6.12");
+			ASSERT_EQ(a.seed, seed * 7919);
+			ASSERT_EQ(fs_trace_concurrent(&a), w != FS_WL_SEQ);
+			fs_trace_free(&a);
+			fs_trace_free(&b);
+		}
+	}
+	return true;
+}
+
+/* Walks a generated trace and checks the kernel contracts it must keep. */
+struct contract {
+	const struct fs_trace *t;
+	int owner[FS_MAX_CACHES];	/* actor + 1 that uses the cache */
+	uint64_t pushes[FS_MAX_QUEUES], pops[FS_MAX_QUEUES];
+	uint8_t *live;			/* by handle: 1 live, 2 + spec ref */
+	uint32_t nr_live;
+	const char *why;
+	uint32_t at;			/* op index of the first violation */
+};
+
+struct ctx {
+	int actor;			/* -1 for main */
+	uint8_t kind;
+	unsigned int cpu;
+	bool irq_off, bh_off;
+	uint64_t mult;
+};
+
+static bool violated(struct contract *k, uint32_t i, const char *why)
+{
+	k->why = why;
+	k->at = i;
+	return false;
+}
+
+static bool pow2_align(uint32_t a)
+{
+	return a <= 4096 && !(a & (a - 1));
+}
+
+static bool use_cache(struct contract *k, const struct ctx *x, uint16_t c)
+{
+	if (c >= k->t->nr_caches)
+		return false;
+	if (!k->owner[c])
+		k->owner[c] = x->actor + 2;
+	return k->owner[c] == x->actor + 2;
+}
+
+static bool check_body(struct contract *k, uint32_t *i, uint32_t end,
+		       struct ctx x);
+
+static bool check_op(struct contract *k, uint32_t *i, uint32_t end,
+		     struct ctx x)
+{
+	const struct fs_trace *t = k->t;
+	uint32_t idx = (*i)++;
+	const struct fs_op *op = &t->ops[idx];
+	uint32_t body_end = *i + op->body_len;
+	struct ctx in = x;
+	bool atomic = x.irq_off || x.bh_off || x.kind != FS_ACTOR_TASK;
+	bool napi = !x.irq_off && (x.kind == FS_ACTOR_SOFTIRQ ||
+				   (x.kind == FS_ACTOR_TASK && x.bh_off));
+
+	if (body_end > end)
+		return violated(k, idx, "body overruns");
+	if (x.irq_off && op->kind != FS_OP_NETDEV_ALLOC &&
+	    op->kind != FS_OP_ALLOC && op->kind != FS_OP_FREE &&
+	    op->kind != FS_OP_REPEAT && op->kind != FS_OP_COMMENT)
+		return violated(k, idx, "irq-off holds more than allocs and frees");
+	switch (op->kind) {
+	case FS_OP_COMMENT:
+		return true;
+	case FS_OP_ALLOC:
+		if (!use_cache(k, &x, op->cache))
+			return violated(k, idx, "cache used by two actors");
+		if ((op->gfp & FS_GFP_MEMALLOC) && op->size > 4096)
+			return violated(k, idx, "oversize __GFP_MEMALLOC");
+		if (op->gfp == FS_GFP_KERNEL && atomic)
+			return violated(k, idx, "GFP_KERNEL in atomic context");
+		/* fall through */
+	case FS_OP_NETDEV_ALLOC:
+	case FS_OP_NAPI_ALLOC:
+	case FS_OP_NAPI_ALLOC_1K:
+		if (op->kind == FS_OP_NAPI_ALLOC_1K ? op->size != 1024 :
+		    !op->size || op->size > 32768 || !pow2_align(op->align))
+			return violated(k, idx, "bad size or align");
+		if (op->kind != FS_OP_ALLOC && op->kind != FS_OP_NETDEV_ALLOC &&
+		    !napi)
+			return violated(k, idx, "napi cache without BH off");
+		if (op->handle == FS_NO_HANDLE || k->live[op->handle])
+			return violated(k, idx, "fragment not tracked");
+		k->live[op->handle] = 1;
+		k->nr_live++;
+		return true;
+	case FS_OP_FREE:
+	case FS_OP_PUSH:
+		if (k->live[op->handle] != 1)
+			return violated(k, idx, "free/push of a dead or referenced handle");
+		k->live[op->handle] = 0;
+		k->nr_live--;
+		if (op->kind == FS_OP_PUSH)
+			k->pushes[op->queue] += x.mult;
+		return true;
+	case FS_OP_POP:
+		k->pops[op->queue] += x.mult;
+		return true;
+	case FS_OP_SPEC_GET:
+	case FS_OP_SPEC_PUT:
+		if (k->live[op->handle] != (op->kind == FS_OP_SPEC_GET ? 1 : 2))
+			return violated(k, idx, "spec-get/put out of order");
+		k->live[op->handle] = op->kind == FS_OP_SPEC_GET ? 2 : 1;
+		return x.kind != FS_ACTOR_HARDIRQ ||
+		       violated(k, idx, "spec in a hardirq");
+	case FS_OP_DRAIN:
+		return use_cache(k, &x, op->cache) ||
+		       violated(k, idx, "drain of another actor's cache");
+	case FS_OP_RAISE:
+		if (t->actors[op->actor].cpu != x.cpu || x.irq_off)
+			return violated(k, idx, "raise from another CPU");
+		return true;
+	case FS_OP_REPEAT:
+		in.mult *= op->count;
+		break;
+	case FS_OP_IRQ_OFF:
+		in.irq_off = true;
+		break;
+	case FS_OP_BH_OFF:
+		if (x.kind != FS_ACTOR_TASK || x.irq_off || x.bh_off)
+			return violated(k, idx, "bh-off outside a task or in irq-off");
+		in.bh_off = true;
+		break;
+	case FS_OP_ACTOR: {
+		const struct fs_actor *a = &t->actors[op->actor];
+
+		in.actor = op->actor;
+		in.kind = a->kind;
+		in.cpu = a->cpu;
+		in.mult = a->kind == FS_ACTOR_HARDIRQ ? a->count : 1;
+		if (a->kind == FS_ACTOR_HARDIRQ &&
+		    (a->count < 1 || a->count > 8 || op->body_len > 4))
+			return violated(k, idx, "hardirq too long or too often");
+		break;
+	}
+	default:
+		return violated(k, idx, "op a generated workload must not use");
+	}
+	return check_body(k, i, body_end, in);
+}
+
+/* A body leaves nothing live that it bound. */
+static bool check_body(struct contract *k, uint32_t *i, uint32_t end,
+		       struct ctx x)
+{
+	uint32_t live = k->nr_live, start = *i;
+
+	while (*i < end) {
+		if (!check_op(k, i, end, x))
+			return false;
+	}
+	return k->nr_live == live || violated(k, start, "body leaves fragments");
+}
+
+/* Whether @t keeps the contracts; @k says where it does not. */
+static bool keeps_contracts(const struct fs_trace *t, struct contract *k)
+{
+	struct ctx main_ctx = { .actor = -1, .kind = FS_ACTOR_TASK, .mult = 1 };
+	uint32_t i = 0;
+	bool ok;
+
+	memset(k, 0, sizeof(*k));
+	k->t = t;
+	k->live = calloc(t->nr_handles + 1, 1);
+	if (!k->live)
+		abort();
+	ok = check_body(k, &i, t->nr_ops, main_ctx);
+	for (unsigned int q = 0; ok && q < t->nr_queues; q++) {
+		if (k->pushes[q] != k->pops[q])
+			ok = violated(k, 0, "pushes and pops not balanced");
+	}
+	free(k->live);
+	return ok;
+}
+
+/* The checker below is only worth something if it can fail. */
+static bool test_contract_checker_rejects(void)
+{
+	static const char *const bad[] = {
+		"h = napi_alloc_frag size=64\nfree h\n",
+		"irq-off {\n\tbh-off {\n\t\tnetdev_alloc_frag size=1\n\t}\n}\n",
+		"cache c page_frag\ntask t cpu=0 {\n\th = alloc c size=8\n"
+		"\tfree h\n}\ndrain c\n",
+		"h = netdev_alloc_frag size=64\n",
+		"queue q\nh = netdev_alloc_frag size=64\npush q h\n",
+		"queue q\npop q\n",
+		"h = netdev_alloc_frag size=64\nspec-get h\nfree h\n",
+		"hardirq i cpu=0 count=9 {\n\th = netdev_alloc_frag size=8\n"
+		"\tfree h\n}\n",
+		"cache c page_frag\nirq-off {\n\th = alloc c size=8 gfp=GFP_KERNEL\n"
+		"\tfree h\n}\n",
+		"cache c page_frag\nh = alloc c size=8192 gfp=GFP_ATOMIC|__GFP_MEMALLOC\n"
+		"free h\n",
+		"h = netdev_alloc_frag size=64 align=48\nfree h\n",
+		"repeat 2 {\n\th = netdev_alloc_frag size=64\n}\n",
+		"h = netdev_alloc_frag size=1\nfree h\nfaults pressure\n",
+	};
+	char text[512], err[256];
+	struct contract k;
+	struct fs_trace t;
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(text, sizeof(text), "fragsim-trace 1\n%s", bad[i]);
+		ASSERT_EQ(parse_str(&t, text, err, sizeof(err)), 0);
+		ASSERT_FALSE(keeps_contracts(&t, &k));
+		fs_trace_free(&t);
+	}
+	/* Its hardirq push and 3 pops balance; its spec-put is in irq-off. */
+	ASSERT_EQ(parse_str(&t, concurrent, err, sizeof(err)), 0);
+	ASSERT_FALSE(keeps_contracts(&t, &k));
+	ASSERT_STREQ(k.why, "irq-off holds more than allocs and frees");
+	fs_trace_free(&t);
+	return true;
+}
+
+static bool test_workloads_keep_contracts(void)
+{
+	for (int w = FS_WL_IRQ; w < FS_WL_NR; w++) {
+		for (uint64_t seed = 0; seed < 200; seed++) {
+			struct contract k;
+			struct fs_trace t;
+			uint64_t n;
+
+			fs_trace_init(&t);
+			fs_trace_generate_workload(&t, seed, NULL,
+						   (enum fs_workload)w);
+			if (!keeps_contracts(&t, &k)) {
+				char line[256];
+
+				fs_trace_format_op(&t, &t.ops[k.at], line,
+						   sizeof(line));
+				fprintf(stderr, "%s seed %" PRIu64 ": op %u '%s': %s\n",
+					fs_workload_name(w), seed, k.at, line,
+					k.why);
+				return false;
+			}
+			ASSERT_EQ(t.faults, 0);
+			ASSERT_EQ(t.sched.strategy, FS_SCHED_DEFAULT);
+			ASSERT_STREQ(t.expect_finding, "");
+			ASSERT_TRUE(t.cpus >= 1 && t.cpus <= 4);
+			ASSERT_TRUE(t.nr_actors <= FS_MAX_ACTORS);
+			if (w == FS_WL_SPEC)
+				ASSERT_TRUE(t.agents[FS_AGENT_SPECULATIVE].on);
+			if (w == FS_WL_IRQ || w == FS_WL_XCPU)
+				ASSERT_FALSE(t.agents[FS_AGENT_SPECULATIVE].on ||
+					     t.agents[FS_AGENT_PRESSURE].on);
+			n = fs_trace_op_count(&t);
+			ASSERT_TRUE(n >= 100 && n <= 20000);
+			fs_trace_free(&t);
+		}
+	}
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct fs_test tests[] = {
@@ -1201,6 +2154,21 @@ int main(int argc, char **argv)
 		TEST(test_equal),
 		TEST(test_add_cache_limits),
 		TEST(test_file_io),
+		TEST(test_concurrent_model),
+		TEST(test_concurrent_prints_byte_for_byte),
+		TEST(test_machine_defaults),
+		TEST(test_add_actor_queue_limits),
+		TEST(test_built_concurrent_round_trips),
+		TEST(test_equal_concurrent_fields),
+		TEST(test_invalid_concurrent_models_print_safely),
+		TEST(test_decision_limit),
+		TEST(test_handle_scope),
+		TEST(test_concurrent_mutations),
+		TEST(test_workload_names),
+		TEST(test_workload_seq_is_generate),
+		TEST(test_workloads_round_trip_and_repeat),
+		TEST(test_contract_checker_rejects),
+		TEST(test_workloads_keep_contracts),
 	};
 
 	if (argc != 2) {

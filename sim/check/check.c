@@ -365,16 +365,14 @@ static void check_cache(struct fs_check *c, unsigned int i)
 	unsigned long pfn = c->cache_pfn[i];
 	enum fs_page_state st;
 
-	if (!v->va)
+	/* The 1K cache holds no reference once its last slot is given. */
+	if (!v->va || v->weak)
 		return;
 	if (pfn == FS_NO_PFN)
 		fs_check_raise(c, FS_F_WILD_ADDRESS, FS_NO_PFN, FS_NO_FRAG,
 			       "cache %s points to %016lx, outside the page allocator's memory",
 			       c->cache_names[i], fs_kaddr(c->arena, v->va));
 	st = fs_page_state(fs_arena_page(c->arena, pfn));
-	/* The 1K cache holds no reference once its last slot is given. */
-	if (v->weak)
-		return;
 	if (st != FS_PAGE_HEAD)
 		fs_check_raise(c, FS_F_CACHED_PAGE_FREED, pfn, FS_NO_FRAG,
 			       "cache %s still points to pfn 0x%lx, which is %s",
@@ -417,7 +415,9 @@ void fs_check_quiescent(struct fs_check *c, const struct fs_cache_view *views)
 		unsigned long old = c->cache_pfn[i];
 
 		c->views[i] = views[i];
-		c->cache_pfn[i] = view_pfn(c, &views[i]);
+		/* A 1K cache with no slot left holds nothing: its va dangles. */
+		c->cache_pfn[i] = views[i].weak && !views[i].bias ? FS_NO_PFN :
+				  view_pfn(c, &views[i]);
 		if (old != FS_NO_PFN)
 			shadow(c, old);
 		if (c->cache_pfn[i] != FS_NO_PFN)

@@ -34,7 +34,11 @@ const struct fs_target *fs_opt_target(const char *name);
 
 /* The repro key of a run, one line, no newline. */
 void fs_repro_key(char *buf, size_t len, const struct fs_target *t,
-		  uint64_t seed, const char *origin);
+		  const struct fs_trace *tr, enum fs_strategy strategy,
+		  const char *origin);
+/* Make @t replay exactly the decisions a run took. */
+void fs_trace_set_replay(struct fs_trace *t, const struct fs_decision *log,
+			 uint32_t n);
 
 /*
  * Print a finding (report + repro footer) to stdout and, when @dir is

@@ -100,6 +100,14 @@ int fs_cmd_replay(int argc, char **argv)
 	       ro.target->name, ro.target->release, ro.target->build_id,
 	       (unsigned long long)res.ops,
 	       res.finding ? "1 finding" : "no finding");
+	if (fs_trace_concurrent(&t))
+		printf("fragsim replay: %s schedule, %llu scheduling points: %llu hard irq(s) injected, %llu softirq run(s), %llu CPU switch(es), %llu agent action(s)\n",
+		       fs_strategy_name(res.strategy),
+		       (unsigned long long)res.mstats.steps,
+		       (unsigned long long)res.mstats.irqs,
+		       (unsigned long long)res.mstats.softirqs,
+		       (unsigned long long)res.mstats.switches,
+		       (unsigned long long)res.mstats.agent_actions);
 	fputs(res.notes, stdout);
 	if (res.finding)
 		fs_emit_finding(&t, ro.target, &res, NULL, file, NULL, 0);

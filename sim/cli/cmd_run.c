@@ -23,11 +23,14 @@ struct run_opts {
 	uint64_t runs;
 	uint64_t seed;
 	const char *out;
-	bool diff, quiet, stop;
+	bool diff, quiet, stop, determinism;
+	int workload;			/* -1: mix */
+	enum fs_strategy strategy;	/* DEFAULT: mix */
 };
 
 struct run_stats {
-	uint64_t ops, traces, findings;
+	uint64_t ops, traces, findings, runs;
+	struct fs_mstats m;
 	char titles[MAX_TITLES][160];
 	uint64_t title_hits[MAX_TITLES];
 	unsigned int nr_titles;
@@ -45,7 +48,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s run [--target T] [--seconds S | --runs N] [--seed X] [--out DIR]\n"
-		"              [--stop] [--no-diff] [--quiet]\n"
+		"              [--stop] [--no-diff] [--quiet] [--workload W] [--strategy S]\n"
+		"              [--check-determinism]\n"
 		"  --target T   code under test (default: the last in 'fragsim targets')\n"
 		"  --seconds S  run for S seconds (default 10)\n"
 		"  --runs N     run N traces instead\n"
@@ -53,7 +57,11 @@ static void usage(FILE *f)
 		"  --out DIR    where finding traces and reports go (default fragsim-findings)\n"
 		"  --stop       stop at the first finding\n"
 		"  --no-diff    no differential check against the reference model\n"
-		"  --quiet      no progress line\n", fs_argv0);
+		"  --quiet      no progress line\n"
+		"  --workload W seq, irq, xcpu, spec or mix (default: all in turn)\n"
+		"  --strategy S random, pct or exhaustive (default: in turn)\n"
+		"  --check-determinism  run every case twice and compare its event hash\n",
+		fs_argv0);
 }
 
 static void parse(int argc, char **argv, struct run_opts *o)
@@ -67,6 +75,9 @@ static void parse(int argc, char **argv, struct run_opts *o)
 		{ "stop", no_argument, NULL, 'x' },
 		{ "no-diff", no_argument, NULL, 'D' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "workload", required_argument, NULL, 'w' },
+		{ "strategy", required_argument, NULL, 'y' },
+		{ "check-determinism", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -88,6 +99,26 @@ static void parse(int argc, char **argv, struct run_opts *o)
 		case 'x': o->stop = true; break;
 		case 'D': o->diff = false; break;
 		case 'q': o->quiet = true; break;
+		case 'd': o->determinism = true; break;
+		case 'w':
+			for (o->workload = 0; o->workload < FS_WL_NR; o->workload++)
+				if (!strcmp(optarg, fs_workload_name(o->workload)))
+					break;
+			if (o->workload == FS_WL_NR)
+				fs_usage_error("run: unknown workload '%s' (seq, irq, xcpu, spec, mix)",
+					       optarg);
+			break;
+		case 'y':
+			if (!strcmp(optarg, "random"))
+				o->strategy = FS_SCHED_RANDOM;
+			else if (!strcmp(optarg, "pct"))
+				o->strategy = FS_SCHED_PCT;
+			else if (!strcmp(optarg, "exhaustive"))
+				o->strategy = FS_SCHED_EXHAUSTIVE;
+			else
+				fs_usage_error("run: unknown strategy '%s' (random, pct, exhaustive)",
+					       optarg);
+			break;
 		case 'h': usage(stdout); exit(FS_EXIT_OK);
 		default:
 			fs_usage_error("run: unknown or incomplete option '%s' (see '%s run --help')",
@@ -106,10 +137,13 @@ static void parse(int argc, char **argv, struct run_opts *o)
 
 static void progress(const struct run_stats *s, double elapsed, bool final)
 {
-	fprintf(stderr, "%s[%6.1fs] ops %llu  traces %llu  findings %llu  ops/s %.0f%s",
+	fprintf(stderr, "%s[%6.1fs] ops %llu  traces %llu  findings %llu  ops/s %.0f  irqs %llu softirqs %llu switches %llu agent %llu%s",
 		isatty(2) ? "\r" : "", elapsed, (unsigned long long)s->ops,
 		(unsigned long long)s->traces, (unsigned long long)s->findings,
 		elapsed > 0 ? s->ops / elapsed : 0.0,
+		(unsigned long long)s->m.irqs, (unsigned long long)s->m.softirqs,
+		(unsigned long long)s->m.switches,
+		(unsigned long long)s->m.agent_actions,
 		isatty(2) && !final ? "   " : "\n");
 }
 
@@ -141,14 +175,21 @@ static uint64_t trace_seed(uint64_t seed, uint64_t i)
  * report's "trace line N" is a line of the file written for it and the run
  * is exactly what `fragsim replay` of that file does.
  */
-static void generate(struct fs_trace *t, uint64_t seed, const char *target)
+static void generate(struct fs_trace *t, uint64_t seed, const char *target,
+		     enum fs_workload w, enum fs_strategy strategy)
 {
 	struct fs_trace g;
 	char err[256];
 	char *text;
 
 	fs_trace_init(&g);
-	fs_trace_generate(&g, seed, target);
+	fs_trace_generate_workload(&g, seed, target, w);
+	/*
+	 * Name the strategy in the text: the trace written for a finding
+	 * says `schedule replay` on the same line, so line numbers hold.
+	 */
+	if (fs_trace_concurrent(&g))
+		g.sched.strategy = strategy;
 	text = fs_trace_print(&g);
 	fs_trace_init(t);
 	if (fs_trace_parse(t, text, strlen(text), "<generated>", err, sizeof(err)))
@@ -157,9 +198,107 @@ static void generate(struct fs_trace *t, uint64_t seed, const char *target)
 	fs_trace_free(&g);
 }
 
+static void add_stats(struct run_stats *s, const struct fs_run_result *res)
+{
+	s->ops += res->ops;
+	s->runs++;
+	s->m.steps += res->mstats.steps;
+	s->m.irqs += res->mstats.irqs;
+	s->m.softirqs += res->mstats.softirqs;
+	s->m.switches += res->mstats.switches;
+	s->m.preemptions += res->mstats.preemptions;
+	s->m.agent_actions += res->mstats.agent_actions;
+}
+
+/* One run, twice with --check-determinism. */
+static void run_once(struct fs_runner *r, const struct run_opts *o,
+		     struct fs_trace *t, const struct fs_run_sched *rs,
+		     struct fs_run_result *res)
+{
+	char err[256];
+	uint64_t h;
+
+	if (o->determinism) {
+		if (fs_runner_run_sched(r, t, rs, res, err, sizeof(err)))
+			fs_internal_error("generated trace rejected: %s", err);
+		h = res->hash;
+	}
+	if (fs_runner_run_sched(r, t, rs, res, err, sizeof(err)))
+		fs_internal_error("generated trace rejected: %s", err);
+	if (o->determinism && h != res->hash)
+		fs_internal_error("nondeterminism: trace seed 0x%016llx (%s) ran twice with event hashes %016llx and %016llx",
+				  (unsigned long long)t->seed,
+				  fs_strategy_name(rs->strategy),
+				  (unsigned long long)h,
+				  (unsigned long long)res->hash);
+}
+
+#define EXHAUSTIVE_CAP	256	/* schedules per trace */
+
+/*
+ * Bounded exhaustive: every schedule with at most one forced decision
+ * among the alternatives the unforced run was offered, then pairs, up to
+ * the cap (CHESS's preemption bounding, at bound 2).
+ */
+static bool run_exhaustive(struct fs_runner *r, const struct run_opts *o,
+			   struct fs_trace *t, struct run_stats *s,
+			   struct fs_run_result *res)
+{
+	struct fs_run_sched rs = { .strategy = FS_SCHED_EXHAUSTIVE,
+				   .record_alts = true };
+	struct fs_decision forced[2];
+	const struct fs_alt *a;
+	struct fs_alt *alts;
+	uint32_t nr, runs = 0;
+
+	run_once(r, o, t, &rs, res);
+	add_stats(s, res);
+	if (res->finding)
+		return true;
+	/* The next runs overwrite the machine's list: keep a copy. */
+	a = fs_runner_alts(r, &nr);
+	alts = malloc((nr ? nr : 1) * sizeof(*alts));
+	if (!alts)
+		fs_internal_error("out of memory");
+	memcpy(alts, a, nr * sizeof(*alts));
+	rs.record_alts = false;
+	rs.forced = forced;
+	for (uint32_t i = 0; i < nr && runs < EXHAUSTIVE_CAP; i++) {
+		forced[0] = alts[i].d;
+		forced[0].step = alts[i].step;
+		rs.nr_forced = 1;
+		for (uint32_t j = i; j <= nr && runs < EXHAUSTIVE_CAP; j++) {
+			if (j > i) {
+				if (alts[j - 1].step <= alts[i].step)
+					continue;
+				forced[1] = alts[j - 1].d;
+				forced[1].step = alts[j - 1].step;
+				rs.nr_forced = 2;
+			}
+			run_once(r, o, t, &rs, res);
+			add_stats(s, res);
+			runs++;
+			if (res->finding) {
+				free(alts);
+				return true;
+			}
+			if (j == i && nr > 64)
+				break;	/* long runs: bound 1 only */
+		}
+	}
+	free(alts);
+	return false;
+}
+
+static const enum fs_strategy mix_strategies[] = {
+	FS_SCHED_RANDOM, FS_SCHED_PCT, FS_SCHED_RANDOM, FS_SCHED_PCT,
+	FS_SCHED_RANDOM, FS_SCHED_PCT, FS_SCHED_RANDOM, FS_SCHED_EXHAUSTIVE,
+};
+
 int fs_cmd_run(int argc, char **argv)
 {
-	struct run_opts o = { .out = "fragsim-findings", .diff = true };
+	struct run_opts o = { .out = "fragsim-findings", .diff = true,
+			      .workload = -1 };
 	struct fs_runner_opts ro = { .checks = true };
 	static struct run_stats s;
 	double start, last = 0, elapsed;
@@ -182,28 +321,46 @@ int fs_cmd_run(int argc, char **argv)
 	for (uint64_t i = 0; !o.runs || i < o.runs; i++) {
 		struct fs_trace t;
 		struct fs_run_result res;
-		char err[256], path[4200];
+		struct fs_run_sched rs = { 0 };
+		char path[4200];
+		enum fs_workload w;
+		bool found;
 
 		elapsed = now() - start;
 		if (o.seconds && elapsed >= o.seconds)
 			break;
-		generate(&t, trace_seed(o.seed, i), o.target->name);
-		if (fs_runner_run(r, &t, &res, err, sizeof(err)))
-			fs_internal_error("generated trace rejected: %s", err);
-		s.ops += res.ops;
+		w = o.workload >= 0 ? (enum fs_workload)o.workload :
+		    (enum fs_workload)(i % FS_WL_NR);
+		/* Kernels without the network front ends get plain traces. */
+		if (!o.target->netdev_alloc)
+			w = FS_WL_SEQ;
+		rs.strategy = o.strategy != FS_SCHED_DEFAULT ? o.strategy :
+			      mix_strategies[(i / FS_WL_NR) % 8];
+		generate(&t, trace_seed(o.seed, i), o.target->name, w,
+			 rs.strategy);
+		if (rs.strategy == FS_SCHED_EXHAUSTIVE && fs_trace_concurrent(&t)) {
+			found = run_exhaustive(r, &o, &t, &s, &res);
+		} else {
+			if (rs.strategy == FS_SCHED_EXHAUSTIVE)
+				rs.strategy = FS_SCHED_RANDOM;
+			run_once(r, &o, &t, &rs, &res);
+			add_stats(&s, &res);
+			found = res.finding;
+		}
 		s.traces++;
-		if (res.finding) {
+		if (found) {
 			s.findings++;
 			if (note_title(&s, res.finding->title)) {
 				if (!o.quiet && isatty(2))
 					fputc('\n', stderr);
+				fs_trace_set_replay(&t, res.log, res.nr_log);
 				if (fs_emit_finding(&t, o.target, &res, o.out, NULL,
 						    path, sizeof(path)))
 					fs_internal_error("cannot write the finding");
 			}
 		}
 		fs_trace_free(&t);
-		if (res.finding && o.stop)
+		if (found && o.stop)
 			break;
 		if (!o.quiet && now() - last >= (isatty(2) ? 0.5 : 10.0)) {
 			last = now();
@@ -213,10 +370,18 @@ int fs_cmd_run(int argc, char **argv)
 	elapsed = now() - start;
 	if (!o.quiet)
 		progress(&s, elapsed, true);
-	printf("fragsim run: %s: %.1f s, %llu traces, %llu ops executed (%.0f ops/s), %llu finding(s)\n",
+	printf("fragsim run: %s: %.1f s, %llu traces (%llu runs), %llu ops executed (%.0f ops/s), %llu finding(s)\n",
 	       o.target->name, elapsed, (unsigned long long)s.traces,
+	       (unsigned long long)s.runs,
 	       (unsigned long long)s.ops, elapsed > 0 ? s.ops / elapsed : 0.0,
 	       (unsigned long long)s.findings);
+	printf("fragsim run: simulator: %llu scheduling points, %llu hard irqs injected, %llu softirqs run, %llu CPU switches (%llu preemptions), %llu agent actions%s\n",
+	       (unsigned long long)s.m.steps, (unsigned long long)s.m.irqs,
+	       (unsigned long long)s.m.softirqs,
+	       (unsigned long long)s.m.switches,
+	       (unsigned long long)s.m.preemptions,
+	       (unsigned long long)s.m.agent_actions,
+	       o.determinism ? "; every case ran twice with identical event hashes" : "");
 	for (unsigned int i = 0; i < s.nr_titles; i++)
 		printf("  %6llu x %s\n", (unsigned long long)s.title_hits[i], s.titles[i]);
 	fs_runner_destroy(r);

@@ -76,11 +76,27 @@ const struct fs_target *fs_opt_target(const char *name)
 }
 
 void fs_repro_key(char *buf, size_t len, const struct fs_target *t,
-		  uint64_t seed, const char *origin)
+		  const struct fs_trace *tr, enum fs_strategy strategy,
+		  const char *origin)
 {
 	snprintf(buf, len,
-		 "fragsim/1 target=%s build=%s seed=0x%016llx strategy=sequential cpus=1 origin=%s",
-		 t->name, t->build_id, (unsigned long long)seed, origin);
+		 "fragsim/1 target=%s build=%s seed=0x%016llx strategy=%s cpus=%u preempt=%s rt=%s origin=%s",
+		 t->name, t->build_id, (unsigned long long)tr->seed,
+		 fs_trace_concurrent(tr) ? fs_strategy_name(strategy) :
+		 "sequential", tr->cpus,
+		 tr->preempt == FS_PREEMPT_FULL ? "full" : "none",
+		 tr->rt ? "on" : "off", origin);
+}
+
+void fs_trace_set_replay(struct fs_trace *t, const struct fs_decision *log,
+			 uint32_t n)
+{
+	if (!fs_trace_concurrent(t))
+		return;
+	t->sched.strategy = FS_SCHED_REPLAY;
+	t->sched.nr_dec = 0;
+	for (uint32_t i = 0; i < n; i++)
+		fs_trace_add_decision(t, &log[i]);
 }
 
 static int mkdir_p(const char *dir)
@@ -119,7 +135,7 @@ int fs_emit_finding(const struct fs_trace *t, const struct fs_target *target,
 	char key[256], footer[4096 + 512], base[4096], txt[4200];
 	char *text;
 
-	fs_repro_key(key, sizeof(key), target, t->seed,
+	fs_repro_key(key, sizeof(key), target, t, res->strategy,
 		     trace_path ? "trace" : "generated");
 	if (dir) {
 		if (mkdir_p(dir)) {

@@ -122,7 +122,7 @@ static void describe(void *ctx, const void *op, char *buf, size_t len)
 
 static const char *const pcpu_names[FS_PCPU_NR] = {
 	"netdev_alloc_cache", "napi_alloc_cache.page",
-	"napi_alloc_cache.page_small",
+	"napi_alloc_cache.small",
 };
 
 static bool is_pcpu(const struct fs_runner *r, unsigned int i)
@@ -382,9 +382,13 @@ static void *ring_alloc(struct fs_runner *r, struct ring *g,
 			const struct fs_op *op)
 {
 	unsigned int size = op->size ? op->size : 1;
+	unsigned int align = op->align && !(op->align & (op->align - 1)) ?
+			     op->align : 1;
 
-	if (size > FS_PAGE_SIZE)
+	if (size > FS_PAGE_SIZE || align > FS_PAGE_SIZE)
 		return NULL;
+	if (g->va)
+		g->offset = (g->offset + align - 1) & ~(align - 1);
 	if (g->va && g->offset + size > FS_PAGE_SIZE) {
 		r->t->page_drain(g->va, g->bias);
 		g->va = NULL;
@@ -415,7 +419,23 @@ static unsigned int pcpu_of(struct fs_runner *r, const void *va)
 			return i;
 		}
 	}
-	return r->trace->nr_caches;
+	return UINT32_MAX;
+}
+
+/*
+ * The block a fragment's address lies in, as a view: a softirq run at
+ * local_bh_enable() may have moved the cache to a new page already.
+ */
+static void block_view(struct fs_runner *r, const void *va,
+		       struct fs_cache_view *v)
+{
+	unsigned long pfn, head;
+
+	memset(v, 0, sizeof(*v));
+	if (fs_arena_classify(r->arena, va, &pfn, &head) == FS_PAGE_OUTSIDE)
+		return;
+	v->va = fs_arena_pfn_va(r->arena, head);
+	v->size = FS_PAGE_SIZE << fs_page_order(fs_arena_page(r->arena, head));
 }
 
 static void do_alloc(struct fs_runner *r, const struct fs_op *op)
@@ -464,13 +484,22 @@ static void do_alloc(struct fs_runner *r, const struct fs_op *op)
 	}
 	r->in_kernel--;
 	if (r->o.checks) {
-		if (op->kind != FS_OP_ALLOC && va)
+		struct fs_cache_view bv, *v = &r->views[ci];
+
+		if (op->kind != FS_OP_ALLOC && va) {
 			ci = pcpu_of(r, va);
-		else if (op->kind == FS_OP_ALLOC)
-			view_of(r, ci, &r->views[ci]);
+			if (ci == UINT32_MAX) {
+				ci = r->trace->nr_caches;
+				block_view(r, va, &bv);
+				v = &bv;
+			} else {
+				v = &r->views[ci];
+			}
+		} else if (op->kind == FS_OP_ALLOC) {
+			view_of(r, ci, v);
+		}
 		if (va)
-			id = fs_check_alloc_done(r->check, ci, va, size, align,
-						 &r->views[ci]);
+			id = fs_check_alloc_done(r->check, ci, va, size, align, v);
 		quiescent(r);
 		if (r->diff_now && op->kind == FS_OP_ALLOC &&
 		    r->trace->caches[op->cache].kind == FS_CACHE_PAGE_FRAG)
@@ -486,8 +515,8 @@ static void do_alloc(struct fs_runner *r, const struct fs_op *op)
 		return;
 	r->handle_frag[op->handle] = id;
 	r->handle_res[op->handle] = !va ? RES_NULL :
-		(r->o.checks && r->views[ci].pfmemalloc) ? RES_OK_PFMEMALLOC :
-		RES_OK;
+		(r->o.checks && ci < r->nr_views && r->views[ci].pfmemalloc) ?
+		RES_OK_PFMEMALLOC : RES_OK;
 }
 
 static void free_frag(struct fs_runner *r, const struct fs_op *op, uint32_t id)
@@ -662,26 +691,32 @@ static struct page *head_page(struct fs_runner *r, unsigned long pfn)
 	return fs_arena_page(r->arena, pfn);
 }
 
+/* Agents are kernel code too: no quiescent check while they act. */
 static bool spec_get(struct fs_runner *r, unsigned long pfn)
 {
 	struct page *page = head_page(r, pfn);
+	bool ok;
 
-	if (!page || fs_page_state(page) != FS_PAGE_HEAD ||
-	    !fs_page_get_unless_zero(page, "get_page_unless_zero"))
+	if (!page || fs_page_state(page) != FS_PAGE_HEAD)
 		return false;
-	if (r->o.checks)
+	r->in_kernel++;
+	ok = fs_page_get_unless_zero(page, "get_page_unless_zero");
+	if (ok && r->o.checks)
 		fs_check_foreign(r->check, fs_arena_pfn_va(r->arena, pfn), 1);
-	return true;
+	r->in_kernel--;
+	return ok;
 }
 
 static void spec_put(struct fs_runner *r, unsigned long pfn)
 {
 	struct page *page = head_page(r, pfn);
 
+	r->in_kernel++;
 	if (r->o.checks)
 		fs_check_foreign(r->check, fs_arena_pfn_va(r->arena, pfn), -1);
 	if (fs_page_ref_sub_return(page, 1, "put_page") == 0)
 		fs_page_free(page, fs_page_order(page), "put_page");
+	r->in_kernel--;
 }
 
 static unsigned long frag_pfn(struct fs_runner *r, uint32_t id)

@@ -313,6 +313,8 @@ static bool leave(struct fs_machine *m)
 	int idx[NR_TASKS];
 	unsigned int n = candidates(m, acts, idx, true);
 
+	/* A scheduling point of its own, so a replay log tells it apart. */
+	m->st.steps++;
 	if (n) {
 		struct fs_sched_point pt = {
 			.step = m->st.steps, .cpu = cur_task(m)->cpu,
@@ -516,11 +518,12 @@ static void point(void *ctx, const void *addr, unsigned int size,
 	struct task *me;
 	bool elig = false;
 
-	m->st.steps++;
 	if (m->cfg.cbs.access && addr)
 		m->cfg.cbs.access(m->cfg.cbs.ctx, addr, size, flags, pc);
+	/* Agents' own accesses are not points: a replay may skip them. */
 	if (m->no_sched)
 		return;
+	m->st.steps++;
 	me = cur_task(m);
 	if (m->cpus[me->cpu].has_irq && !m->cpus[me->cpu].k.irqs_off &&
 	    me->nframes < FS_MAX_NEST) {

@@ -44,10 +44,17 @@ static void *grow(void *p, uint32_t nr, uint32_t *cap, size_t size)
 	return p;
 }
 
-/* Copy @src into a FS_NAME_MAX-sized field, truncating. */
+/*
+ * Copy @src into a FS_NAME_MAX-sized field, truncating.  A plain loop, not
+ * strnlen(): with LTO, GCC sees callers' shorter buffers and warns about
+ * the bound although the scan stops at the NUL.
+ */
 static void copy_name(char *dst, const char *src)
 {
-	size_t n = strnlen(src, FS_NAME_MAX - 1);
+	size_t n = 0;
+
+	while (n < FS_NAME_MAX - 1 && src[n])
+		n++;
 
 	memcpy(dst, src, n);
 	dst[n] = '\0';
@@ -57,6 +64,14 @@ void fs_trace_init(struct fs_trace *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->version = FS_TRACE_VERSION;
+	t->cpus = 1;
+	t->sched.strategy = FS_SCHED_DEFAULT;
+	t->sched.depth = 3;
+	t->sched.preemptions = 2;
+	t->sched.injections = 2;
+	/* What an agent gets when a builder only turns it on. */
+	for (unsigned int i = 0; i < FS_AGENT_NR; i++)
+		t->agents[i].count = 64;
 }
 
 /* Leaves @t as fs_trace_init() does, so freeing twice is harmless. */
@@ -67,6 +82,7 @@ void fs_trace_free(struct fs_trace *t)
 	free(t->strings);
 	free(t->handles);
 	free(t->ops);
+	free(t->sched.dec);
 	fs_trace_init(t);
 }
 
@@ -118,6 +134,83 @@ int fs_trace_add_cache(struct fs_trace *t, const char *name,
 	copy_name(c->name, name);
 	c->kind = (uint8_t)kind;
 	return (int)t->nr_caches++;
+}
+
+/* Queue and actor names, like cache names, must not silently change. */
+static bool name_ok(const char *name)
+{
+	return name[0] && strnlen(name, FS_NAME_MAX) < FS_NAME_MAX;
+}
+
+int fs_trace_add_queue(struct fs_trace *t, const char *name)
+{
+	if (t->nr_queues >= FS_MAX_QUEUES || !name_ok(name) ||
+	    fs_trace_find_queue(t, name) >= 0)
+		return -1;
+	copy_name(t->queues[t->nr_queues], name);
+	return (int)t->nr_queues++;
+}
+
+/*
+ * Returns the new index, or -1 if the table is full, @name is too long,
+ * taken or "main" (the implicit task), or @kind or @cpu is out of range.
+ * The actor's op is set to the index the next fs_trace_add_op() returns:
+ * add its FS_OP_ACTOR op right after.  @count only means something for a hardirq
+ * (0 there is the default, 1); the other kinds store 1.
+ */
+int fs_trace_add_actor(struct fs_trace *t, const char *name,
+		       enum fs_actor_kind kind, unsigned int cpu, uint32_t count)
+{
+	struct fs_actor *a;
+
+	if (t->nr_actors >= FS_MAX_ACTORS || !name_ok(name) ||
+	    !strcmp(name, "main") || fs_trace_find_actor(t, name) >= 0 ||
+	    kind > FS_ACTOR_SOFTIRQ || cpu >= FS_MAX_CPUS)
+		return -1;
+	a = &t->actors[t->nr_actors];
+	memset(a, 0, sizeof(*a));
+	copy_name(a->name, name);
+	a->kind = (uint8_t)kind;
+	a->cpu = (uint8_t)cpu;
+	a->count = kind == FS_ACTOR_HARDIRQ && count ? count : 1;
+	a->op = t->nr_ops;
+	return (int)t->nr_actors++;
+}
+
+void fs_trace_add_decision(struct fs_trace *t, const struct fs_decision *d)
+{
+	struct fs_schedule *s = &t->sched;
+
+	s->dec = grow(s->dec, s->nr_dec, &s->cap_dec, sizeof(*s->dec));
+	s->dec[s->nr_dec++] = *d;
+}
+
+int fs_trace_find_actor(const struct fs_trace *t, const char *name)
+{
+	for (unsigned int i = 0; i < t->nr_actors && i < FS_MAX_ACTORS; i++) {
+		if (!strncmp(t->actors[i].name, name, FS_NAME_MAX))
+			return (int)i;
+	}
+	return -1;
+}
+
+int fs_trace_find_queue(const struct fs_trace *t, const char *name)
+{
+	for (unsigned int i = 0; i < t->nr_queues && i < FS_MAX_QUEUES; i++) {
+		if (!strncmp(t->queues[i], name, FS_NAME_MAX))
+			return (int)i;
+	}
+	return -1;
+}
+
+bool fs_trace_concurrent(const struct fs_trace *t)
+{
+	for (unsigned int i = 0; i < FS_AGENT_NR; i++) {
+		if (t->agents[i].on)
+			return true;
+	}
+	return t->cpus > 1 || t->nr_actors || t->preempt == FS_PREEMPT_FULL ||
+	       t->rt;
 }
 
 long fs_trace_find_handle(const struct fs_trace *t, const char *name)
@@ -191,13 +284,104 @@ static bool op_equal(const struct fs_trace *a, const struct fs_op *x,
 		       handle_equal(a, x->handle, b, y->handle);
 	case FS_OP_COMMENT:
 		return comment_equal(a, x->comment, b, y->comment);
+	case FS_OP_NETDEV_ALLOC:
+	case FS_OP_NAPI_ALLOC:
+		return x->size == y->size && x->align == y->align &&
+		       handle_equal(a, x->handle, b, y->handle);
+	case FS_OP_NAPI_ALLOC_1K:
+		return x->size == y->size && x->gfp == y->gfp &&
+		       handle_equal(a, x->handle, b, y->handle);
+	case FS_OP_IRQ_OFF:
+	case FS_OP_BH_OFF:
+		return x->body_len == y->body_len;
+	case FS_OP_ACTOR:
+		return x->actor == y->actor && x->body_len == y->body_len;
+	case FS_OP_RAISE:
+		return x->actor == y->actor;
+	case FS_OP_PUSH:
+		return x->queue == y->queue &&
+		       handle_equal(a, x->handle, b, y->handle);
+	case FS_OP_POP:
+		return x->queue == y->queue;
+	case FS_OP_SPEC_GET:
+	case FS_OP_SPEC_PUT:
+		return handle_equal(a, x->handle, b, y->handle);
 	default:
 		return x->expect == y->expect && x->cache == y->cache &&
 		       x->handle == y->handle && x->size == y->size &&
 		       x->align == y->align && x->gfp == y->gfp &&
 		       x->faults == y->faults && x->count == y->count &&
-		       x->body_len == y->body_len && x->comment == y->comment;
+		       x->body_len == y->body_len && x->comment == y->comment &&
+		       x->actor == y->actor && x->queue == y->queue;
 	}
+}
+
+/* The machine: CPUs, preemption model, agents. */
+static bool machine_equal(const struct fs_trace *a, const struct fs_trace *b)
+{
+	if (a->cpus != b->cpus || a->preempt != b->preempt || a->rt != b->rt)
+		return false;
+	for (unsigned int i = 0; i < FS_AGENT_NR; i++) {
+		const struct fs_agent *x = &a->agents[i], *y = &b->agents[i];
+
+		/* An agent that is off has no count to speak of. */
+		if (x->on != y->on || (x->on && x->count != y->count))
+			return false;
+	}
+	return true;
+}
+
+/* Bounds compare only for the strategy that has them. */
+static bool sched_equal(const struct fs_schedule *a,
+			const struct fs_schedule *b)
+{
+	if (a->strategy != b->strategy || a->nr_dec != b->nr_dec)
+		return false;
+	if (a->strategy == FS_SCHED_PCT && a->depth != b->depth)
+		return false;
+	if (a->strategy == FS_SCHED_EXHAUSTIVE &&
+	    (a->preemptions != b->preemptions ||
+	     a->injections != b->injections))
+		return false;
+	for (uint32_t i = 0; i < a->nr_dec; i++) {
+		const struct fs_decision *x = &a->dec[i], *y = &b->dec[i];
+
+		if (x->step != y->step || x->kind != y->kind)
+			return false;
+		if (x->kind != FS_DEC_PRESSURE_ON &&
+		    x->kind != FS_DEC_PRESSURE_OFF && x->arg != y->arg)
+			return false;
+	}
+	return true;
+}
+
+static bool actor_equal(const struct fs_actor *x, const struct fs_actor *y)
+{
+	return x->kind == y->kind && x->cpu == y->cpu && x->op == y->op &&
+	       (x->kind != FS_ACTOR_HARDIRQ || x->count == y->count) &&
+	       !strncmp(x->name, y->name, FS_NAME_MAX);
+}
+
+/* Caches, queues and actors, in declaration order. */
+static bool decls_equal(const struct fs_trace *a, const struct fs_trace *b)
+{
+	if (a->nr_caches != b->nr_caches || a->nr_queues != b->nr_queues ||
+	    a->nr_actors != b->nr_actors)
+		return false;
+	for (unsigned int i = 0; i < a->nr_caches && i < FS_MAX_CACHES; i++) {
+		if (a->caches[i].kind != b->caches[i].kind ||
+		    strncmp(a->caches[i].name, b->caches[i].name, FS_NAME_MAX))
+			return false;
+	}
+	for (unsigned int i = 0; i < a->nr_queues && i < FS_MAX_QUEUES; i++) {
+		if (strncmp(a->queues[i], b->queues[i], FS_NAME_MAX))
+			return false;
+	}
+	for (unsigned int i = 0; i < a->nr_actors && i < FS_MAX_ACTORS; i++) {
+		if (!actor_equal(&a->actors[i], &b->actors[i]))
+			return false;
+	}
+	return true;
 }
 
 bool fs_trace_equal(const struct fs_trace *a, const struct fs_trace *b)
@@ -207,13 +391,9 @@ bool fs_trace_equal(const struct fs_trace *a, const struct fs_trace *b)
 	    strncmp(a->target, b->target, sizeof(a->target)) ||
 	    strncmp(a->expect_finding, b->expect_finding,
 		    sizeof(a->expect_finding)) ||
-	    a->nr_caches != b->nr_caches || a->nr_ops != b->nr_ops)
+	    a->nr_ops != b->nr_ops || !machine_equal(a, b) ||
+	    !sched_equal(&a->sched, &b->sched) || !decls_equal(a, b))
 		return false;
-	for (unsigned int i = 0; i < a->nr_caches && i < FS_MAX_CACHES; i++) {
-		if (a->caches[i].kind != b->caches[i].kind ||
-		    strncmp(a->caches[i].name, b->caches[i].name, FS_NAME_MAX))
-			return false;
-	}
 	for (uint32_t i = 0; i < a->nr_ops; i++) {
 		if (!op_equal(a, &a->ops[i], b, &b->ops[i]))
 			return false;
@@ -231,6 +411,17 @@ static uint64_t sat_mul(uint64_t x, uint64_t y)
 	return y && x > UINT64_MAX / y ? UINT64_MAX : x * y;
 }
 
+/* A hardirq handler runs up to count times; other actors once. */
+static uint64_t actor_runs(const struct fs_trace *t, const struct fs_op *op)
+{
+	const struct fs_actor *a;
+
+	if (op->actor >= t->nr_actors || op->actor >= FS_MAX_ACTORS)
+		return 1;
+	a = &t->actors[op->actor];
+	return a->kind == FS_ACTOR_HARDIRQ ? a->count : 1;
+}
+
 /*
  * Primitive ops in ops[*i, end), advancing *i to @end.  A body_len that
  * overruns its enclosing block is clamped, so a malformed model still
@@ -243,15 +434,22 @@ static uint64_t count_range(const struct fs_trace *t, uint32_t *i,
 
 	while (*i < end) {
 		const struct fs_op *op = &t->ops[(*i)++];
-		uint32_t body_end;
+		uint32_t body_end = op->body_len > end - *i ?
+				    end : *i + op->body_len;
 
 		switch (op->kind) {
 		case FS_OP_COMMENT:
 			break;
 		case FS_OP_REPEAT:
-			body_end = op->body_len > end - *i ?
-				   end : *i + op->body_len;
 			n = sat_add(n, sat_mul(op->count,
+					       count_range(t, i, body_end)));
+			break;
+		case FS_OP_IRQ_OFF:
+		case FS_OP_BH_OFF:
+			n = sat_add(n, count_range(t, i, body_end));
+			break;
+		case FS_OP_ACTOR:
+			n = sat_add(n, sat_mul(actor_runs(t, op),
 					       count_range(t, i, body_end)));
 			break;
 		default:
@@ -262,7 +460,10 @@ static uint64_t count_range(const struct fs_trace *t, uint32_t *i,
 	return n;
 }
 
-/* Comments and the repeat lines themselves execute nothing. */
+/*
+ * Comments, and the repeat, section and actor lines themselves, execute
+ * nothing.  A hardirq's body counts as often as it may be injected.
+ */
 uint64_t fs_trace_op_count(const struct fs_trace *t)
 {
 	uint32_t i = 0;

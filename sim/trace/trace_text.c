@@ -23,14 +23,43 @@
 #define LINE_MAX_BYTES	1024
 /* Comment text, so that "# " + text is still a valid line when printed. */
 #define COMMENT_MAX	(LINE_MAX_BYTES - 2)
-/* Repeat nesting; printing indents one tab per level. */
+/* Block nesting (repeat, sections, actors); printing indents per level. */
 #define MAX_DEPTH	32
 /* The longest valid line, "h = alloc c size=N align=A gfp=G", has 7. */
 #define MAX_TOKENS	7
+/* Limits of the version-1 machine and agent lines. */
+#define MAX_HARDIRQ_COUNT	1000000
+#define MAX_AGENT_COUNT		1000000
+#define MAX_PCT_DEPTH		16
+#define MAX_EXHAUSTIVE_BOUND	8
 
+/* Kept out of version 1 so that a later version can give them a meaning. */
 static const char *const reserved_words[] = {
-	"cpus", "cpu", "task", "hardirq", "softirq", "irq", "bh", "actor",
-	"schedule", "agent",
+	"cpu", "irq", "bh", "actor",
+};
+
+static const char *const cache_kind_names[] = {
+	[FS_CACHE_PAGE_FRAG]	= "page_frag",
+	[FS_CACHE_RX_RING]	= "rx_ring",
+};
+
+static const char *const actor_kind_names[] = {
+	[FS_ACTOR_TASK]		= "task",
+	[FS_ACTOR_HARDIRQ]	= "hardirq",
+	[FS_ACTOR_SOFTIRQ]	= "softirq",
+};
+
+static const char *const agent_names[] = {
+	[FS_AGENT_SPECULATIVE]	= "speculative",
+	[FS_AGENT_PRESSURE]	= "pressure",
+};
+
+static const char *const strategy_names[] = {
+	[FS_SCHED_DEFAULT]	= NULL,		/* no schedule line */
+	[FS_SCHED_RANDOM]	= "random",
+	[FS_SCHED_PCT]		= "pct",
+	[FS_SCHED_EXHAUSTIVE]	= "exhaustive",
+	[FS_SCHED_REPLAY]	= "replay",
 };
 
 static const char *const expect_names[] = {
@@ -41,6 +70,18 @@ static const char *const expect_names[] = {
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Index of @word in @names (NULL entries never match), or -1. */
+static int lookup(const char *const *names, size_t n, const char *word)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (names[i] && !strcmp(names[i], word))
+			return (int)i;
+	}
+	return -1;
+}
+
+#define LOOKUP(names, word) lookup(names, ARRAY_SIZE(names), word)
 
 static void oom(void)
 {
@@ -53,8 +94,9 @@ static void oom(void)
  */
 
 struct block {
-	uint32_t op;		/* index of the FS_OP_REPEAT */
+	uint32_t op;		/* index of the REPEAT, IRQ_OFF, BH_OFF or ACTOR */
 	uint32_t line;		/* where it was opened */
+	const char *word;	/* what opened it: "repeat", "task", ... */
 	bool has_op;		/* the body holds more than comments */
 };
 
@@ -73,11 +115,15 @@ struct parser {
 	uint32_t line;
 	bool seen_text;		/* a non-blank line */
 	bool have_version;
-	bool in_ops;		/* a cache or op line ended the header */
+	bool in_ops;		/* a declaration or op line ended the header */
 	bool have_target, have_seed, have_faults, have_finding;
+	bool have_cpus, have_preempt, have_rt, have_schedule;
 	struct block stack[MAX_DEPTH];
 	unsigned int depth;
+	uint16_t actor;		/* whose body we are in, or FS_MAIN_ACTOR */
 	struct handle_map hmap;
+	uint16_t *owner;	/* by handle: the actor that binds and uses it */
+	uint32_t cap_owner;
 	char buf[LINE_MAX_BYTES + 1];
 	char *tok[MAX_TOKENS];
 	unsigned int ntok;
@@ -151,18 +197,57 @@ static void hmap_grow(struct handle_map *m, const struct fs_trace *t)
 	free(old.slot);
 }
 
-static uint32_t bind_handle(struct parser *p, const char *name)
+static const char *actor_name(const struct fs_trace *t, uint32_t a)
+{
+	if (a == FS_MAIN_ACTOR)
+		return "main";
+	return a < t->nr_actors && a < FS_MAX_ACTORS ? t->actors[a].name : "?";
+}
+
+/*
+ * A handle names one actor's fragment: another actor has no ordering with
+ * the one that binds it, so fragments change hands only through a queue.
+ */
+static int check_owner(struct parser *p, uint32_t h)
+{
+	if (p->owner[h] == p->actor)
+		return 0;
+	return perr(p, "handle '%s' is bound in actor '%s' and used in actor '%s' (pass fragments between actors with push/pop)",
+		    p->t->handles[h], actor_name(p->t, p->owner[h]),
+		    actor_name(p->t, p->actor));
+}
+
+static void set_owner(struct parser *p, uint32_t h)
+{
+	if (h >= p->cap_owner) {
+		uint32_t cap = p->cap_owner ? p->cap_owner : 64;
+
+		while (cap <= h)
+			cap *= 2;
+		p->owner = realloc(p->owner, cap * sizeof(*p->owner));
+		if (!p->owner)
+			oom();
+		p->cap_owner = cap;
+	}
+	p->owner[h] = p->actor;
+}
+
+static int bind_handle(struct parser *p, const char *name, uint32_t *out)
 {
 	long idx = hmap_find(p, name);
 	uint32_t h;
 
-	if (idx >= 0)
-		return (uint32_t)idx;	/* rebinding keeps the index */
+	if (idx >= 0) {
+		*out = (uint32_t)idx;	/* rebinding keeps the index */
+		return check_owner(p, *out);
+	}
 	if ((p->hmap.used + 1) * 2 > p->hmap.cap)
 		hmap_grow(&p->hmap, p->t);
 	h = fs_trace_add_handle(p->t, name);
 	hmap_put(&p->hmap, p->t, h);
-	return h;
+	set_owner(p, h);
+	*out = h;
+	return 0;
 }
 
 /* Length of the UTF-8 sequence at @s (at most @n bytes), or 0 if invalid. */
@@ -348,6 +433,41 @@ static int find_handle(struct parser *p, const char *name, uint32_t *out)
 	if (h < 0)
 		return perr(p, "unknown handle '%s'", name);
 	*out = (uint32_t)h;
+	return check_owner(p, *out);
+}
+
+static int find_queue(struct parser *p, const char *name, uint16_t *out)
+{
+	int q = fs_trace_find_queue(p->t, name);
+
+	if (q < 0)
+		return perr(p, "unknown queue '%s'", name);
+	*out = (uint16_t)q;
+	return 0;
+}
+
+/*
+ * The actor @name, which must be of @kind; "main" is the implicit task.
+ * Only actors declared on earlier lines are known.
+ */
+static int find_actor(struct parser *p, const char *name,
+		      enum fs_actor_kind kind, uint16_t *out)
+{
+	int a = fs_trace_find_actor(p->t, name);
+	enum fs_actor_kind is;
+
+	if (!strcmp(name, "main")) {
+		is = FS_ACTOR_TASK;
+		*out = FS_MAIN_ACTOR;
+	} else if (a < 0) {
+		return perr(p, "unknown actor '%s'", name);
+	} else {
+		is = (enum fs_actor_kind)p->t->actors[a].kind;
+		*out = (uint16_t)a;
+	}
+	if (is != kind)
+		return perr(p, "actor '%s' is a %s, not a %s", name,
+			    actor_kind_names[is], actor_kind_names[kind]);
 	return 0;
 }
 
@@ -517,39 +637,272 @@ static int parse_finding(struct parser *p)
 	return 0;
 }
 
+/* The machine: how many CPUs, the preemption model, PREEMPT_RT. */
+static int parse_cpus(struct parser *p)
+{
+	uint64_t n;
+
+	if (header_slot(p, &p->have_cpus) || want_words(p, 2, "cpus N") ||
+	    parse_num(p, p->tok[1], "cpus", 1, FS_MAX_CPUS, &n))
+		return -1;
+	p->t->cpus = (unsigned int)n;
+	return 0;
+}
+
+static int parse_preempt(struct parser *p)
+{
+	if (header_slot(p, &p->have_preempt) ||
+	    want_words(p, 2, "preempt none|full"))
+		return -1;
+	if (!strcmp(p->tok[1], "none"))
+		p->t->preempt = FS_PREEMPT_NONE;
+	else if (!strcmp(p->tok[1], "full"))
+		p->t->preempt = FS_PREEMPT_FULL;
+	else
+		return perr(p, "bad preempt model '%s' (expected none or full)",
+			    p->tok[1]);
+	return 0;
+}
+
+static int parse_rt(struct parser *p)
+{
+	if (header_slot(p, &p->have_rt) || want_words(p, 2, "rt off|on"))
+		return -1;
+	if (!strcmp(p->tok[1], "off"))
+		p->t->rt = false;
+	else if (!strcmp(p->tok[1], "on"))
+		p->t->rt = true;
+	else
+		return perr(p, "bad rt setting '%s' (expected off or on)",
+			    p->tok[1]);
+	return 0;
+}
+
+/* A numeric KEY=N parameter of a line. */
+struct param {
+	const char *key;
+	uint64_t min, max;
+};
+
+/*
+ * The KEY=N words tok[@from, @to) of a line that takes @params (@n of
+ * them), each at most once: bit k of *@seen and @val[k] for each found.
+ * @what names the line and @takes its parameters, for messages.
+ */
+static int parse_params(struct parser *p, unsigned int from, unsigned int to,
+			const char *what, const struct param *params,
+			unsigned int n, const char *takes, uint64_t *val,
+			unsigned int *seen)
+{
+	for (unsigned int i = from; i < to; i++) {
+		char *word = p->tok[i], *value = strchr(word, '=');
+		unsigned int k;
+
+		if (word[0] == '#')
+			return perr(p, "unexpected '%s': comments need a line of their own",
+				    word);
+		if (!value)
+			return perr(p, "unexpected '%s' (%s takes %s)", word,
+				    what, takes);
+		*value++ = '\0';
+		for (k = 0; k < n; k++) {
+			if (!strcmp(word, params[k].key))
+				break;
+		}
+		if (k == n)
+			return perr(p, "unknown %s parameter '%s=' (%s takes %s)",
+				    what, word, what, takes);
+		if (*seen & (1u << k))
+			return perr(p, "duplicate '%s='", word);
+		*seen |= 1u << k;
+		if (parse_num(p, value, word, params[k].min, params[k].max,
+			      &val[k]))
+			return -1;
+	}
+	return 0;
+}
+
+#define SCHEDULE_USAGE \
+	"schedule random|pct [depth=D]|exhaustive [preemptions=P] [injections=I]|replay"
+
+static int parse_schedule(struct parser *p)
+{
+	static const struct param pct[] = {
+		{ "depth", 1, MAX_PCT_DEPTH },
+	};
+	static const struct param exhaustive[] = {
+		{ "preemptions", 0, MAX_EXHAUSTIVE_BOUND },
+		{ "injections", 0, MAX_EXHAUSTIVE_BOUND },
+	};
+	struct fs_schedule *s = &p->t->sched;
+	unsigned int seen = 0;
+	uint64_t val[2];
+	int k;
+
+	if (header_slot(p, &p->have_schedule))
+		return -1;
+	if (p->ntok < 2)
+		return perr(p, "usage: " SCHEDULE_USAGE);
+	k = LOOKUP(strategy_names, p->tok[1]);
+	if (k < 0)
+		return perr(p, "unknown schedule strategy '%s' (expected random, pct, exhaustive or replay)",
+			    p->tok[1]);
+	s->strategy = (uint8_t)k;
+	switch (k) {
+	case FS_SCHED_PCT:
+		if (parse_params(p, 2, p->ntok, "schedule pct", pct, 1,
+				 "depth=D", val, &seen))
+			return -1;
+		if (seen & 1)
+			s->depth = (uint32_t)val[0];
+		return 0;
+	case FS_SCHED_EXHAUSTIVE:
+		if (parse_params(p, 2, p->ntok, "schedule exhaustive",
+				 exhaustive, 2, "preemptions=P and injections=I",
+				 val, &seen))
+			return -1;
+		if (seen & 1)
+			s->preemptions = (uint32_t)val[0];
+		if (seen & 2)
+			s->injections = (uint32_t)val[1];
+		return 0;
+	default:
+		return want_words(p, 2, SCHEDULE_USAGE);
+	}
+}
+
+/* "an irq-off block", "a repeat block" */
+static const char *article(const char *word)
+{
+	return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
+/* Declarations, actor blocks and `at` lines live at the top level only. */
+static int top_level_only(struct parser *p, const char *what)
+{
+	const char *word;
+
+	if (!p->depth)
+		return 0;
+	word = p->stack[p->depth - 1].word;
+	return perr(p, "%s cannot be inside %s %s block", what, article(word),
+		    word);
+}
+
 static int parse_cache(struct parser *p)
 {
 	const char *name;
+	int kind;
 
-	if (p->depth)
-		return perr(p, "cache declarations cannot be inside a repeat block");
+	if (top_level_only(p, "cache declarations"))
+		return -1;
 	if (p->ntok == 2)
-		return perr(p, "missing cache kind (expected 'cache %s page_frag')",
-			    p->tok[1]);
-	if (want_words(p, 3, "cache NAME page_frag"))
+		return perr(p, "missing cache kind (expected 'cache %s page_frag' or 'cache %s rx_ring')",
+			    p->tok[1], p->tok[1]);
+	if (want_words(p, 3, "cache NAME page_frag|rx_ring"))
 		return -1;
 	name = p->tok[1];
 	if (check_name(p, name, "cache"))
 		return -1;
-	if (strcmp(p->tok[2], "page_frag"))
-		return perr(p, "unknown cache kind '%s' (version %d knows page_frag)",
-			    p->tok[2], FS_TRACE_VERSION);
+	kind = LOOKUP(cache_kind_names, p->tok[2]);
+	if (kind < 0)
+		return perr(p, "unknown cache kind '%s' (expected page_frag or rx_ring)",
+			    p->tok[2]);
 	if (fs_trace_find_cache(p->t, name) >= 0)
 		return perr(p, "duplicate cache '%s'", name);
 	if (p->t->nr_caches >= FS_MAX_CACHES)
 		return perr(p, "too many caches (max %d)", FS_MAX_CACHES);
-	fs_trace_add_cache(p->t, name, FS_CACHE_PAGE_FRAG);
+	fs_trace_add_cache(p->t, name, (enum fs_cache_kind)kind);
+	p->in_ops = true;
+	return 0;
+}
+
+static int parse_queue(struct parser *p)
+{
+	const char *name;
+
+	if (top_level_only(p, "queue declarations") ||
+	    want_words(p, 2, "queue NAME"))
+		return -1;
+	name = p->tok[1];
+	if (check_name(p, name, "queue"))
+		return -1;
+	if (fs_trace_find_queue(p->t, name) >= 0)
+		return perr(p, "duplicate queue '%s'", name);
+	if (p->t->nr_queues >= FS_MAX_QUEUES)
+		return perr(p, "too many queues (max %d)", FS_MAX_QUEUES);
+	fs_trace_add_queue(p->t, name);
+	p->in_ops = true;
+	return 0;
+}
+
+static int parse_agent(struct parser *p)
+{
+	static const struct param params[] = {
+		{ "count", 1, MAX_AGENT_COUNT },
+	};
+	struct fs_agent *a;
+	unsigned int seen = 0;
+	uint64_t count = 64;
+	int k;
+
+	if (top_level_only(p, "agent declarations"))
+		return -1;
+	if (p->ntok < 2)
+		return perr(p, "usage: agent speculative|pressure [count=N]");
+	k = LOOKUP(agent_names, p->tok[1]);
+	if (k < 0)
+		return perr(p, "unknown agent '%s' (expected speculative or pressure)",
+			    p->tok[1]);
+	a = &p->t->agents[k];
+	if (a->on)
+		return perr(p, "duplicate 'agent %s' line", p->tok[1]);
+	if (parse_params(p, 2, p->ntok, "agent", params, 1, "count=N",
+			 &count, &seen))
+		return -1;
+	a->on = true;
+	a->count = (uint32_t)count;
 	p->in_ops = true;
 	return 0;
 }
 
 #define ALLOC_USAGE "[HANDLE =] alloc CACHE size=N [align=A] [gfp=FLAGS]"
+#define NAPI_1K_SIZE	1024	/* page_frag_alloc_1k() */
+
+/* The operations that allocate a fragment and may bind a handle. */
+struct alloc_form {
+	const char *word;
+	uint8_t kind;		/* enum fs_op_kind */
+	unsigned int keys;	/* bit 0: size=, 1: align=, 2: gfp= */
+	const char *takes;	/* for "unexpected WORD" */
+	const char *key_list;	/* for "unknown parameter" */
+};
+
+static const char *const alloc_keys[] = { "size", "align", "gfp" };
+
+static const struct alloc_form alloc_forms[] = {
+	{ "alloc", FS_OP_ALLOC, 7, "size=N, align=A and gfp=FLAGS",
+	  "size=, align= and gfp=" },
+	{ "netdev_alloc_frag", FS_OP_NETDEV_ALLOC, 3, "size=N and align=A",
+	  "size= and align=" },
+	{ "napi_alloc_frag", FS_OP_NAPI_ALLOC, 3, "size=N and align=A",
+	  "size= and align=" },
+	{ "napi_alloc_1k", FS_OP_NAPI_ALLOC_1K, 4, "gfp=FLAGS", "gfp=" },
+};
+
+static const struct alloc_form *find_alloc_form(const char *word)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(alloc_forms); i++) {
+		if (!strcmp(word, alloc_forms[i].word))
+			return &alloc_forms[i];
+	}
+	return NULL;
+}
 
 /* One size=/align=/gfp= word; @seen has a bit per key. */
-static int parse_alloc_param(struct parser *p, char *word, unsigned int *seen,
-			     struct fs_op *op)
+static int parse_alloc_param(struct parser *p, const struct alloc_form *f,
+			     char *word, unsigned int *seen, struct fs_op *op)
 {
-	static const char *const keys[] = { "size", "align", "gfp" };
 	char *value = strchr(word, '=');
 	uint64_t v;
 	unsigned int k;
@@ -558,16 +911,16 @@ static int parse_alloc_param(struct parser *p, char *word, unsigned int *seen,
 		return perr(p, "unexpected '%s': comments need a line of their own",
 			    word);
 	if (!value)
-		return perr(p, "unexpected '%s' (alloc takes size=N, align=A and gfp=FLAGS)",
-			    word);
+		return perr(p, "unexpected '%s' (%s takes %s)", word, f->word,
+			    f->takes);
 	*value++ = '\0';
-	for (k = 0; k < ARRAY_SIZE(keys); k++) {
-		if (!strcmp(word, keys[k]))
+	for (k = 0; k < ARRAY_SIZE(alloc_keys); k++) {
+		if ((f->keys & (1u << k)) && !strcmp(word, alloc_keys[k]))
 			break;
 	}
-	if (k == ARRAY_SIZE(keys))
-		return perr(p, "unknown alloc parameter '%s=' (alloc takes size=, align= and gfp=)",
-			    word);
+	if (k == ARRAY_SIZE(alloc_keys))
+		return perr(p, "unknown %s parameter '%s=' (%s takes %s)",
+			    f->word, word, f->word, f->key_list);
 	if (*seen & (1u << k))
 		return perr(p, "duplicate '%s='", word);
 	*seen |= 1u << k;
@@ -582,64 +935,86 @@ static int parse_alloc_param(struct parser *p, char *word, unsigned int *seen,
 	return 0;
 }
 
-/* tok[@i] is "alloc"; @handle is the name before "=", or NULL. */
-static int parse_alloc(struct parser *p, unsigned int i, const char *handle)
+/*
+ * tok[@i] is the word of @f; @handle is the name before "=", or NULL.
+ * netdev_alloc_frag and napi_alloc_frag use no cache and no gfp (the
+ * kernel picks GFP_ATOMIC); both stay 0 in the model.
+ */
+static int parse_alloc(struct parser *p, unsigned int i, const char *handle,
+		       const struct alloc_form *f)
 {
 	struct fs_op op = {
-		.kind = FS_OP_ALLOC,
+		.kind = f->kind,
 		.handle = FS_NO_HANDLE,
-		.gfp = FS_GFP_ATOMIC,
+		.gfp = (f->keys & 4) ? FS_GFP_ATOMIC : 0,
 	};
-	unsigned int seen = 0;
+	unsigned int seen = 0, first = i + 1;
 
-	if (p->ntok < i + 2)
-		return perr(p, "usage: " ALLOC_USAGE);
-	if (find_cache(p, p->tok[i + 1], &op.cache))
-		return -1;
-	for (unsigned int k = i + 2; k < p->ntok; k++) {
-		if (parse_alloc_param(p, p->tok[k], &seen, &op))
+	if (f->kind == FS_OP_ALLOC) {
+		if (p->ntok < i + 2)
+			return perr(p, "usage: " ALLOC_USAGE);
+		if (find_cache(p, p->tok[i + 1], &op.cache))
+			return -1;
+		first++;
+	}
+	for (unsigned int k = first; k < p->ntok; k++) {
+		if (parse_alloc_param(p, f, p->tok[k], &seen, &op))
 			return -1;
 	}
-	if (!(seen & 1))
-		return perr(p, "alloc needs size=N");
-	if (handle)
-		op.handle = bind_handle(p, handle);
+	if ((f->keys & 1) && !(seen & 1))
+		return perr(p, "%s needs size=N", f->word);
+	if (f->kind == FS_OP_NAPI_ALLOC_1K)
+		op.size = NAPI_1K_SIZE;
+	if (handle && bind_handle(p, handle, &op.handle))
+		return -1;
 	emit(p, &op);
 	return 0;
-}
-
-static int parse_plain_alloc(struct parser *p)
-{
-	return parse_alloc(p, 0, NULL);
 }
 
 static int parse_binding(struct parser *p)
 {
 	const char *name = p->tok[0];
+	const struct alloc_form *f;
 
 	if (check_name(p, name, "handle"))
 		return -1;
 	if (p->ntok < 3)
 		return perr(p, "usage: " ALLOC_USAGE);
-	for (size_t i = 0; i < ARRAY_SIZE(reserved_words); i++) {
-		if (!strcmp(p->tok[2], reserved_words[i]))
-			return perr(p, "'%s' is reserved for a later trace version",
-				    p->tok[2]);
-	}
-	if (strcmp(p->tok[2], "alloc"))
-		return perr(p, "only alloc can bind a handle, not '%s'", p->tok[2]);
-	return parse_alloc(p, 2, name);
+	if (LOOKUP(reserved_words, p->tok[2]) >= 0)
+		return perr(p, "'%s' is reserved for a later trace version",
+			    p->tok[2]);
+	f = find_alloc_form(p->tok[2]);
+	if (!f)
+		return perr(p, "only alloc, netdev_alloc_frag, napi_alloc_frag and napi_alloc_1k can bind a handle, not '%s'",
+			    p->tok[2]);
+	return parse_alloc(p, 2, name, f);
+}
+
+/* "OP HANDLE": free, spec-get, spec-put. */
+static int parse_handle_op(struct parser *p, enum fs_op_kind kind,
+			   const char *usage)
+{
+	struct fs_op op = { .kind = (uint8_t)kind };
+
+	if (want_words(p, 2, usage) || find_handle(p, p->tok[1], &op.handle))
+		return -1;
+	emit(p, &op);
+	return 0;
 }
 
 static int parse_free(struct parser *p)
 {
-	struct fs_op op = { .kind = FS_OP_FREE };
+	return parse_handle_op(p, FS_OP_FREE, "free HANDLE");
+}
 
-	if (want_words(p, 2, "free HANDLE") ||
-	    find_handle(p, p->tok[1], &op.handle))
-		return -1;
-	emit(p, &op);
-	return 0;
+static int parse_spec_get(struct parser *p)
+{
+	return parse_handle_op(p, FS_OP_SPEC_GET, "spec-get HANDLE");
+}
+
+static int parse_spec_put(struct parser *p)
+{
+	return parse_handle_op(p, FS_OP_SPEC_PUT, "spec-put HANDLE");
 }
 
 static int parse_drain(struct parser *p)
@@ -677,16 +1052,13 @@ static int parse_faults_op(struct parser *p)
 static int parse_expect(struct parser *p)
 {
 	struct fs_op op = { .kind = FS_OP_EXPECT };
-	size_t e;
+	int e;
 
 	if (want_words(p, 3, "expect HANDLE ok|null|pfmemalloc|!pfmemalloc") ||
 	    find_handle(p, p->tok[1], &op.handle))
 		return -1;
-	for (e = 0; e < ARRAY_SIZE(expect_names); e++) {
-		if (!strcmp(p->tok[2], expect_names[e]))
-			break;
-	}
-	if (e == ARRAY_SIZE(expect_names))
+	e = LOOKUP(expect_names, p->tok[2]);
+	if (e < 0)
 		return perr(p, "bad expectation '%s' (expected ok, null, "
 			    "pfmemalloc or !pfmemalloc)", p->tok[2]);
 	op.expect = (uint8_t)e;
@@ -694,10 +1066,60 @@ static int parse_expect(struct parser *p)
 	return 0;
 }
 
+static int parse_raise(struct parser *p)
+{
+	struct fs_op op = { .kind = FS_OP_RAISE };
+
+	if (want_words(p, 2, "raise SOFTIRQ_ACTOR") ||
+	    find_actor(p, p->tok[1], FS_ACTOR_SOFTIRQ, &op.actor))
+		return -1;
+	emit(p, &op);
+	return 0;
+}
+
+static int parse_push(struct parser *p)
+{
+	struct fs_op op = { .kind = FS_OP_PUSH };
+
+	if (want_words(p, 3, "push QUEUE HANDLE") ||
+	    find_queue(p, p->tok[1], &op.queue) ||
+	    find_handle(p, p->tok[2], &op.handle))
+		return -1;
+	emit(p, &op);
+	return 0;
+}
+
+static int parse_pop(struct parser *p)
+{
+	struct fs_op op = { .kind = FS_OP_POP };
+
+	if (want_words(p, 2, "pop QUEUE") ||
+	    find_queue(p, p->tok[1], &op.queue))
+		return -1;
+	emit(p, &op);
+	return 0;
+}
+
+/* Emit @op, whose body follows up to the matching "}", opened by @word. */
+static int open_block(struct parser *p, struct fs_op *op, const char *word)
+{
+	struct block *b;
+
+	if (p->depth == MAX_DEPTH)
+		return perr(p, "%s blocks nested too deeply (max %d levels)",
+			    word, MAX_DEPTH);
+	emit(p, op);
+	b = &p->stack[p->depth++];
+	b->op = p->t->nr_ops - 1;
+	b->line = p->line;
+	b->word = word;
+	b->has_op = false;
+	return 0;
+}
+
 static int parse_repeat(struct parser *p)
 {
 	struct fs_op op = { .kind = FS_OP_REPEAT };
-	struct block *b;
 	uint64_t n;
 
 	if (p->ntok < 2)
@@ -708,31 +1130,204 @@ static int parse_repeat(struct parser *p)
 		return perr(p, "expected '{' after 'repeat %s'", p->tok[1]);
 	if (want_words(p, 3, "repeat N {"))
 		return -1;
-	if (p->depth == MAX_DEPTH)
-		return perr(p, "repeat blocks nested too deeply (max %d levels)",
-			    MAX_DEPTH);
 	op.count = (uint32_t)n;
-	emit(p, &op);
-	b = &p->stack[p->depth++];
-	b->op = p->t->nr_ops - 1;
-	b->line = p->line;
-	b->has_op = false;
+	return open_block(p, &op, "repeat");
+}
+
+/* irq-off { ... } and bh-off { ... }. */
+static int parse_section(struct parser *p, enum fs_op_kind kind,
+			 const char *word)
+{
+	struct fs_op op = { .kind = (uint8_t)kind };
+
+	if (p->ntok < 2 || strcmp(p->tok[1], "{"))
+		return perr(p, "expected '{' after '%s'", word);
+	if (want_words(p, 2, word))
+		return -1;
+	return open_block(p, &op, word);
+}
+
+static int parse_irq_off(struct parser *p)
+{
+	return parse_section(p, FS_OP_IRQ_OFF, "irq-off");
+}
+
+static int parse_bh_off(struct parser *p)
+{
+	return parse_section(p, FS_OP_BH_OFF, "bh-off");
+}
+
+/* Any word from tok[@from] on that starts a comment. */
+static int no_comment(struct parser *p, unsigned int from)
+{
+	for (unsigned int i = from; i < p->ntok; i++) {
+		if (p->tok[i][0] == '#')
+			return perr(p, "unexpected '%s': comments need a line of their own",
+				    p->tok[i]);
+	}
+	return 0;
+}
+
+/* task NAME cpu=C {, hardirq NAME cpu=C [count=K] {, softirq NAME cpu=C { */
+static int parse_actor(struct parser *p)
+{
+	static const struct param params[] = {
+		{ "cpu", 0, UINT64_MAX },	/* checked against cpus below */
+		{ "count", 1, MAX_HARDIRQ_COUNT },
+	};
+	int kind = LOOKUP(actor_kind_names, p->tok[0]);
+	/* Static, not the token: the open block keeps pointing at it. */
+	const char *word = actor_kind_names[kind], *name;
+	bool hardirq = kind == FS_ACTOR_HARDIRQ;
+	struct fs_op op = { .kind = FS_OP_ACTOR };
+	uint64_t val[2] = { 0, 1 };
+	unsigned int seen = 0;
+	char what[32];
+	int a;
+
+	snprintf(what, sizeof(what), "%s blocks", word);
+	if (top_level_only(p, what))
+		return -1;
+	if (p->ntok < 2)
+		return perr(p, "usage: %s NAME cpu=C%s {", word,
+			    hardirq ? " [count=K]" : "");
+	name = p->tok[1];
+	if (check_name(p, name, "actor"))
+		return -1;
+	if (!strcmp(name, "main"))
+		return perr(p, "actor name 'main' is reserved for the implicit task");
+	if (fs_trace_find_actor(p->t, name) >= 0)
+		return perr(p, "duplicate actor '%s'", name);
+	if (no_comment(p, 2))
+		return -1;
+	if (p->ntok < 3 || strcmp(p->tok[p->ntok - 1], "{"))
+		return perr(p, "expected '{' at the end of the '%s %s' line",
+			    word, name);
+	if (parse_params(p, 2, p->ntok - 1, word, params, hardirq ? 2 : 1,
+			 hardirq ? "cpu=C and count=K" : "cpu=C", val, &seen))
+		return -1;
+	if (!(seen & 1))
+		return perr(p, "%s needs cpu=C", word);
+	if (val[0] >= p->t->cpus)
+		return perr(p, "cpu %" PRIu64 " out of range (trace has %u cpus)",
+			    val[0], p->t->cpus);
+	if (p->t->nr_actors >= FS_MAX_ACTORS)
+		return perr(p, "too many actors (max %d)", FS_MAX_ACTORS);
+	a = fs_trace_add_actor(p->t, name, (enum fs_actor_kind)kind,
+			       (unsigned int)val[0], (uint32_t)val[1]);
+	op.actor = (uint16_t)a;
+	if (open_block(p, &op, word))
+		return -1;
+	p->t->actors[a].op = p->t->nr_ops - 1;
+	p->actor = (uint16_t)a;
 	return 0;
 }
 
 static int parse_close(struct parser *p)
 {
 	struct block *b;
+	struct fs_op *op;
 
 	if (want_words(p, 1, "}"))
 		return -1;
 	if (!p->depth)
-		return perr(p, "'}' without an open repeat block");
+		return perr(p, "'}' without an open block");
 	b = &p->stack[--p->depth];
 	if (!b->has_op)
-		return perr(p, "empty repeat block (opened at line %" PRIu32 ")",
-			    b->line);
-	p->t->ops[b->op].body_len = p->t->nr_ops - b->op - 1;
+		return perr(p, "empty %s block (opened at line %" PRIu32 ")",
+			    b->word, b->line);
+	op = &p->t->ops[b->op];
+	op->body_len = p->t->nr_ops - b->op - 1;
+	if (op->kind == FS_OP_ACTOR)
+		p->actor = FS_MAIN_ACTOR;
+	return 0;
+}
+
+static const char *const decision_names[] = {
+	[FS_DEC_SWITCH]		= "switch",
+	[FS_DEC_IRQ]		= "irq",
+	[FS_DEC_SPEC_GET]	= "spec-get",
+	[FS_DEC_SPEC_PUT]	= "spec-put",
+	[FS_DEC_PRESSURE_ON]	= "pressure",
+	[FS_DEC_PRESSURE_OFF]	= NULL,		/* "pressure off" */
+};
+
+static const char *const decision_usage[] = {
+	[FS_DEC_SWITCH]		= "at STEP switch TASK",
+	[FS_DEC_IRQ]		= "at STEP irq HARDIRQ",
+	[FS_DEC_SPEC_GET]	= "at STEP spec-get page=N",
+	[FS_DEC_SPEC_PUT]	= "at STEP spec-put page=N",
+	[FS_DEC_PRESSURE_ON]	= "at STEP pressure on|off",
+};
+
+#define AT_USAGE \
+	"at STEP switch TASK|irq HARDIRQ|spec-get page=N|spec-put page=N|pressure on|off"
+
+/* tok[3] of an `at` line: what the decision applies to. */
+static int parse_decision_arg(struct parser *p, struct fs_decision *d)
+{
+	const char *arg = p->tok[3];
+	uint16_t a;
+	uint64_t v;
+
+	switch (d->kind) {
+	case FS_DEC_SWITCH:
+	case FS_DEC_IRQ:
+		if (find_actor(p, arg, d->kind == FS_DEC_SWITCH ?
+			       FS_ACTOR_TASK : FS_ACTOR_HARDIRQ, &a))
+			return -1;
+		d->arg = a;
+		return 0;
+	case FS_DEC_SPEC_GET:
+	case FS_DEC_SPEC_PUT:
+		if (strncmp(arg, "page=", 5))
+			return perr(p, "expected page=N after '%s', not '%s'",
+				    p->tok[2], arg);
+		if (parse_num(p, arg + 5, "page", 0, UINT32_MAX, &v))
+			return -1;
+		d->arg = (uint32_t)v;
+		return 0;
+	default:
+		if (!strcmp(arg, "on"))
+			d->kind = FS_DEC_PRESSURE_ON;
+		else if (!strcmp(arg, "off"))
+			d->kind = FS_DEC_PRESSURE_OFF;
+		else
+			return perr(p, "bad pressure switch '%s' (expected on or off)",
+				    arg);
+		return 0;
+	}
+}
+
+/* at STEP DECISION ...: one entry of a replayed schedule. */
+static int parse_at(struct parser *p)
+{
+	struct fs_schedule *s = &p->t->sched;
+	struct fs_decision d = { .line = p->line };
+	int k;
+
+	if (s->strategy != FS_SCHED_REPLAY)
+		return perr(p, "'at' needs 'schedule replay'");
+	if (top_level_only(p, "'at' lines"))
+		return -1;
+	if (p->ntok < 3)
+		return perr(p, "usage: " AT_USAGE);
+	if (parse_num(p, p->tok[1], "step", 0, UINT64_MAX, &d.step))
+		return -1;
+	k = LOOKUP(decision_names, p->tok[2]);
+	if (k < 0)
+		return perr(p, "unknown decision '%s' (expected switch, irq, spec-get, spec-put or pressure)",
+			    p->tok[2]);
+	d.kind = (uint8_t)k;
+	if (want_words(p, 4, decision_usage[k]) || parse_decision_arg(p, &d))
+		return -1;
+	if (s->nr_dec && d.step < s->dec[s->nr_dec - 1].step)
+		return perr(p, "step %" PRIu64 " is before step %" PRIu64 " of the previous 'at' line (steps must not decrease)",
+			    d.step, s->dec[s->nr_dec - 1].step);
+	if (s->nr_dec >= FS_MAX_DECISIONS)
+		return perr(p, "too many 'at' lines (max %d)", FS_MAX_DECISIONS);
+	fs_trace_add_decision(p->t, &d);
+	p->in_ops = true;
 	return 0;
 }
 
@@ -742,20 +1337,37 @@ static int parse_statement(struct parser *p)
 		const char *word;
 		int (*parse)(struct parser *p);
 	} words[] = {
-		{ "alloc",	parse_plain_alloc },
 		{ "free",	parse_free },
 		{ "drain",	parse_drain },
 		{ "free-all",	parse_free_all },
 		{ "faults",	parse_faults_op },
 		{ "expect",	parse_expect },
 		{ "repeat",	parse_repeat },
+		{ "irq-off",	parse_irq_off },
+		{ "bh-off",	parse_bh_off },
+		{ "raise",	parse_raise },
+		{ "push",	parse_push },
+		{ "pop",	parse_pop },
+		{ "spec-get",	parse_spec_get },
+		{ "spec-put",	parse_spec_put },
+		{ "task",	parse_actor },
+		{ "hardirq",	parse_actor },
+		{ "softirq",	parse_actor },
 		{ "}",		parse_close },
+		{ "at",		parse_at },
 		{ "cache",	parse_cache },
+		{ "queue",	parse_queue },
+		{ "agent",	parse_agent },
 		{ "target",	parse_target },
 		{ "seed",	parse_seed },
+		{ "cpus",	parse_cpus },
+		{ "preempt",	parse_preempt },
+		{ "rt",		parse_rt },
+		{ "schedule",	parse_schedule },
 		{ "expect-finding", parse_finding },
 	};
 	const char *w = p->tok[0];
+	const struct alloc_form *f;
 
 	if (!p->have_version)
 		return parse_version(p);
@@ -766,15 +1378,15 @@ static int parse_statement(struct parser *p)
 	/* The first "faults" of the header is the initial plan, later ones ops. */
 	if (!strcmp(w, "faults") && !p->in_ops && !p->have_faults)
 		return parse_header_faults(p);
+	f = find_alloc_form(w);
+	if (f)
+		return parse_alloc(p, 0, NULL, f);
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
 		if (!strcmp(w, words[i].word))
 			return words[i].parse(p);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(reserved_words); i++) {
-		if (!strcmp(w, reserved_words[i]))
-			return perr(p, "'%s' is reserved for a later trace version",
-				    w);
-	}
+	if (LOOKUP(reserved_words, w) >= 0)
+		return perr(p, "'%s' is reserved for a later trace version", w);
 	return perr(p, "unknown operation '%s'", w);
 }
 
@@ -813,7 +1425,8 @@ static int parse_end(struct parser *p)
 		return perr(p, "missing 'fragsim-trace %d' header",
 			    FS_TRACE_VERSION);
 	if (p->depth)
-		return perr(p, "unterminated repeat block opened at line %" PRIu32,
+		return perr(p, "unterminated %s block opened at line %" PRIu32,
+			    p->stack[p->depth - 1].word,
 			    p->stack[p->depth - 1].line);
 	return 0;
 }
@@ -835,6 +1448,7 @@ int fs_trace_parse(struct fs_trace *t, const char *text, size_t len,
 	p->file = file;
 	p->err = err;
 	p->errlen = errlen;
+	p->actor = FS_MAIN_ACTOR;
 	if (err && errlen)
 		err[0] = '\0';
 	while (pos < len && !ret) {
@@ -853,6 +1467,7 @@ int fs_trace_parse(struct fs_trace *t, const char *text, size_t len,
 	if (!ret)
 		ret = parse_end(p);
 	free(p->hmap.slot);
+	free(p->owner);
 	free(p);
 	if (ret)
 		fs_trace_free(t);
@@ -978,6 +1593,24 @@ static const char *cache_str(const struct fs_trace *t, uint16_t c)
 	return c < t->nr_caches && c < FS_MAX_CACHES ? t->caches[c].name : "?";
 }
 
+static const char *queue_str(const struct fs_trace *t, uint16_t q)
+{
+	return q < t->nr_queues && q < FS_MAX_QUEUES ? t->queues[q] : "?";
+}
+
+static const char *name_of(const char *const *names, size_t n, unsigned int k)
+{
+	return k < n && names[k] ? names[k] : "?";
+}
+
+#define NAME_OF(names, k) name_of(names, ARRAY_SIZE(names), k)
+
+static bool opens_block(const struct fs_op *op)
+{
+	return op->kind == FS_OP_REPEAT || op->kind == FS_OP_IRQ_OFF ||
+	       op->kind == FS_OP_BH_OFF || op->kind == FS_OP_ACTOR;
+}
+
 static void print_alloc(struct sbuf *b, const struct fs_trace *t,
 			const struct fs_op *op)
 {
@@ -989,12 +1622,54 @@ static void print_alloc(struct sbuf *b, const struct fs_trace *t,
 
 		sb_printf(b, "%.*s = ", name_len(h), h);
 	}
-	sb_printf(b, "alloc %.*s size=%" PRIu32, name_len(cache), cache,
-		  op->size);
-	if (op->align)
+	switch (op->kind) {
+	case FS_OP_ALLOC:
+		sb_printf(b, "alloc %.*s size=%" PRIu32, name_len(cache), cache,
+			  op->size);
+		break;
+	case FS_OP_NETDEV_ALLOC:
+	case FS_OP_NAPI_ALLOC:
+		sb_printf(b, "%s size=%" PRIu32, op->kind == FS_OP_NAPI_ALLOC ?
+			  "napi_alloc_frag" : "netdev_alloc_frag", op->size);
+		break;
+	default:
+		sb_printf(b, "napi_alloc_1k");
+		/* The size is fixed: another one prints as a rejected line. */
+		if (op->size != NAPI_1K_SIZE)
+			sb_printf(b, " size=%" PRIu32, op->size);
+		break;
+	}
+	if (op->align && op->kind != FS_OP_NAPI_ALLOC_1K)
 		sb_printf(b, " align=%" PRIu32, op->align);
-	if (op->gfp != FS_GFP_ATOMIC)
+	if (op->gfp != FS_GFP_ATOMIC &&
+	    (op->kind == FS_OP_ALLOC || op->kind == FS_OP_NAPI_ALLOC_1K))
 		sb_printf(b, " gfp=%s", fs_gfp_format(op->gfp, gfp, sizeof(gfp)));
+}
+
+static void print_actor(struct sbuf *b, const struct fs_trace *t,
+			const struct fs_op *op)
+{
+	const struct fs_actor *a;
+
+	if (op->actor >= t->nr_actors || op->actor >= FS_MAX_ACTORS) {
+		sb_printf(b, "actor ? {");	/* reserved: never parses */
+		return;
+	}
+	a = &t->actors[op->actor];
+	sb_printf(b, "%s %.*s cpu=%u", NAME_OF(actor_kind_names, a->kind),
+		  name_len(a->name), a->name, a->cpu);
+	if (a->kind == FS_ACTOR_HARDIRQ)
+		sb_printf(b, " count=%" PRIu32, a->count);
+	sb_printf(b, " {");
+}
+
+/* "OP HANDLE" lines. */
+static void print_handle_op(struct sbuf *b, const struct fs_trace *t,
+			    const char *word, uint32_t h)
+{
+	const char *s = handle_str(t, h);
+
+	sb_printf(b, "%s %.*s", word, name_len(s), s);
 }
 
 /*
@@ -1009,11 +1684,13 @@ static void print_op(struct sbuf *b, const struct fs_trace *t,
 
 	switch (op->kind) {
 	case FS_OP_ALLOC:
+	case FS_OP_NETDEV_ALLOC:
+	case FS_OP_NAPI_ALLOC:
+	case FS_OP_NAPI_ALLOC_1K:
 		print_alloc(b, t, op);
 		break;
 	case FS_OP_FREE:
-		s = handle_str(t, op->handle);
-		sb_printf(b, "free %.*s", name_len(s), s);
+		print_handle_op(b, t, "free", op->handle);
 		break;
 	case FS_OP_DRAIN:
 		s = cache_str(t, op->cache);
@@ -1032,8 +1709,7 @@ static void print_op(struct sbuf *b, const struct fs_trace *t,
 	case FS_OP_EXPECT:
 		s = handle_str(t, op->handle);
 		sb_printf(b, "expect %.*s %s", name_len(s), s,
-			  op->expect < ARRAY_SIZE(expect_names) ?
-			  expect_names[op->expect] : "?");
+			  NAME_OF(expect_names, op->expect));
 		break;
 	case FS_OP_COMMENT:
 		s = op->comment < t->nr_strings ? t->strings[op->comment] : "";
@@ -1042,9 +1718,79 @@ static void print_op(struct sbuf *b, const struct fs_trace *t,
 		else
 			sb_printf(b, "#");	/* no trailing blank */
 		break;
+	case FS_OP_IRQ_OFF:
+		sb_printf(b, "irq-off {");
+		break;
+	case FS_OP_BH_OFF:
+		sb_printf(b, "bh-off {");
+		break;
+	case FS_OP_ACTOR:
+		print_actor(b, t, op);
+		break;
+	case FS_OP_RAISE:
+		s = actor_name(t, op->actor);
+		sb_printf(b, "raise %.*s", name_len(s), s);
+		break;
+	case FS_OP_PUSH:
+		s = queue_str(t, op->queue);
+		sb_printf(b, "push %.*s ", name_len(s), s);
+		s = handle_str(t, op->handle);
+		sb_printf(b, "%.*s", name_len(s), s);
+		break;
+	case FS_OP_POP:
+		s = queue_str(t, op->queue);
+		sb_printf(b, "pop %.*s", name_len(s), s);
+		break;
+	case FS_OP_SPEC_GET:
+		print_handle_op(b, t, "spec-get", op->handle);
+		break;
+	case FS_OP_SPEC_PUT:
+		print_handle_op(b, t, "spec-put", op->handle);
+		break;
 	default:
 		sb_printf(b, "?unknown-op-kind-%u", op->kind);
 		break;
+	}
+}
+
+/* The machine lines, each only when it differs from the default. */
+static void print_machine(struct sbuf *b, const struct fs_trace *t)
+{
+	const struct fs_schedule *s = &t->sched;
+
+	if (t->cpus != 1)
+		sb_printf(b, "cpus %u\n", t->cpus);
+	if (t->preempt != FS_PREEMPT_NONE)
+		sb_printf(b, "preempt %s\n",
+			  t->preempt == FS_PREEMPT_FULL ? "full" : "?");
+	if (t->rt)
+		sb_printf(b, "rt on\n");
+	if (s->strategy == FS_SCHED_DEFAULT)
+		return;
+	sb_printf(b, "schedule %s", NAME_OF(strategy_names, s->strategy));
+	if (s->strategy == FS_SCHED_PCT)
+		sb_printf(b, " depth=%" PRIu32, s->depth);
+	else if (s->strategy == FS_SCHED_EXHAUSTIVE)
+		sb_printf(b, " preemptions=%" PRIu32 " injections=%" PRIu32,
+			  s->preemptions, s->injections);
+	sb_printf(b, "\n");
+}
+
+static void print_decls(struct sbuf *b, const struct fs_trace *t)
+{
+	for (unsigned int i = 0; i < t->nr_caches && i < FS_MAX_CACHES; i++) {
+		const struct fs_cache_decl *c = &t->caches[i];
+
+		sb_printf(b, "cache %.*s %s\n", name_len(c->name), c->name,
+			  NAME_OF(cache_kind_names, c->kind));
+	}
+	for (unsigned int i = 0; i < t->nr_queues && i < FS_MAX_QUEUES; i++)
+		sb_printf(b, "queue %.*s\n", name_len(t->queues[i]),
+			  t->queues[i]);
+	for (unsigned int i = 0; i < FS_AGENT_NR; i++) {
+		if (t->agents[i].on)
+			sb_printf(b, "agent %s count=%" PRIu32 "\n",
+				  agent_names[i], t->agents[i].count);
 	}
 }
 
@@ -1059,17 +1805,43 @@ static void print_header(struct sbuf *b, const struct fs_trace *t)
 	sb_printf(b, "seed 0x%016" PRIx64 "\n", t->seed);
 	sb_printf(b, "faults %s\n",
 		  fs_faults_format(t->faults, faults, sizeof(faults)));
+	print_machine(b, t);
 	if (t->expect_finding[0])
 		sb_printf(b, "expect-finding %.*s\n",
 			  (int)strnlen(t->expect_finding,
 				       sizeof(t->expect_finding)),
 			  t->expect_finding);
-	for (unsigned int i = 0; i < t->nr_caches && i < FS_MAX_CACHES; i++) {
-		const struct fs_cache_decl *c = &t->caches[i];
+	print_decls(b, t);
+}
 
-		sb_printf(b, "cache %.*s %s\n", name_len(c->name), c->name,
-			  c->kind == FS_CACHE_PAGE_FRAG ? "page_frag" : "?");
+static void print_decision(struct sbuf *b, const struct fs_trace *t,
+			   const struct fs_decision *d)
+{
+	const char *s;
+
+	sb_printf(b, "at %" PRIu64 " ", d->step);
+	switch (d->kind) {
+	case FS_DEC_SWITCH:
+	case FS_DEC_IRQ:
+		s = actor_name(t, d->arg);
+		sb_printf(b, "%s %.*s", decision_names[d->kind], name_len(s), s);
+		break;
+	case FS_DEC_SPEC_GET:
+	case FS_DEC_SPEC_PUT:
+		sb_printf(b, "%s page=%" PRIu32, decision_names[d->kind],
+			  d->arg);
+		break;
+	case FS_DEC_PRESSURE_ON:
+		sb_printf(b, "pressure on");
+		break;
+	case FS_DEC_PRESSURE_OFF:
+		sb_printf(b, "pressure off");
+		break;
+	default:
+		sb_printf(b, "?unknown-decision-%u", d->kind);
+		break;
 	}
+	sb_printf(b, "\n");
 }
 
 static void push_end(uint32_t **ends, size_t *depth, size_t *cap,
@@ -1086,8 +1858,8 @@ static void push_end(uint32_t **ends, size_t *depth, size_t *cap,
 
 /*
  * Ops in order, bodies indented one tab per level.  @ends holds where each
- * open repeat body ends; a body_len that overruns its enclosing block is
- * clamped so the output stays well nested.
+ * open body ends; a body_len that overruns its enclosing block is clamped
+ * so the output stays well nested.
  */
 static void print_ops(struct sbuf *b, const struct fs_trace *t)
 {
@@ -1104,7 +1876,7 @@ static void print_ops(struct sbuf *b, const struct fs_trace *t)
 		sb_indent(b, depth);
 		print_op(b, t, op);
 		sb_printf(b, "\n");
-		if (op->kind == FS_OP_REPEAT) {
+		if (opens_block(op)) {
 			uint32_t limit = depth ? ends[depth - 1] : t->nr_ops;
 			uint32_t room = limit - (i + 1);
 
@@ -1142,16 +1914,18 @@ void fs_trace_format_op(const struct fs_trace *t, const struct fs_op *op,
 	free(b.s);
 }
 
+/* Header and declarations, then the operations, then the decision log. */
 char *fs_trace_print(const struct fs_trace *t)
 {
 	struct sbuf b;
 
 	sb_init(&b, 4096);
 	print_header(&b, t);
-	if (t->nr_ops) {
+	if (t->nr_ops || t->sched.nr_dec)
 		sb_printf(&b, "\n");
-		print_ops(&b, t);
-	}
+	print_ops(&b, t);
+	for (uint32_t i = 0; i < t->sched.nr_dec; i++)
+		print_decision(&b, t, &t->sched.dec[i]);
 	return b.s;
 }
 
