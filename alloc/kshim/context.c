@@ -71,20 +71,6 @@ intptr_t fs_percpu_offset(unsigned int cpu)
 	return copies[cpu] - copies[0];
 }
 
-bool fs_percpu_contains(const void *p, unsigned int *cpu, size_t *off)
-{
-	const char *c = p;
-
-	for (unsigned int i = 0; i < FS_NR_CPUS_MAX && copies[i]; i++) {
-		if (c >= copies[i] && c < copies[i] + area_size) {
-			*cpu = i;
-			*off = (size_t)(c - copies[i]);
-			return true;
-		}
-	}
-	return false;
-}
-
 unsigned long fs_local_irq_save(void)
 {
 	unsigned long flags = fs_kcpu_cur->irqs_off;

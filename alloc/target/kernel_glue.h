@@ -153,8 +153,6 @@ FS_GLUE_FN void *FS_GLUE(pcpu_cache)(unsigned int cpu,
 	}
 }
 
-FS_GLUE_FN void FS_GLUE(view)(const void *c, struct fs_cache_view *v);
-
 FS_GLUE_FN void FS_GLUE(pcpu_view)(unsigned int cpu, enum fs_pcpu_cache which,
 				   struct fs_cache_view *v)
 {
@@ -183,8 +181,6 @@ FS_GLUE_FN void FS_GLUE(pcpu_view)(unsigned int cpu, enum fs_pcpu_cache which,
 	}
 #endif
 }
-
-FS_GLUE_FN void FS_GLUE(drain)(void *c);
 
 FS_GLUE_FN void FS_GLUE(pcpu_drain)(unsigned int cpu)
 {

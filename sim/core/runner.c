@@ -73,7 +73,6 @@ struct fs_runner {
 	uint16_t cur_actor;
 	int in_kernel;
 	uint64_t op_no;
-	uint64_t k_hint, k_elig_hint;
 	jmp_buf unwind;
 	char notes[1024];
 };
@@ -1073,6 +1072,18 @@ static void prepare(struct fs_runner *r, const struct fs_trace *t)
 	fs_check_reset(r->check, r->nr_views, (const char (*)[32])names);
 }
 
+/*
+ * PCT's k: the points a run of @t is expected to have, from the trace
+ * alone (about 24 per operation), so the same trace and seed give the
+ * same schedule whatever ran before.
+ */
+static uint64_t pct_length(const struct fs_trace *t)
+{
+	uint64_t ops = fs_trace_op_count(t);
+
+	return ops < UINT64_MAX / 24 ? ops * 24 + 1 : UINT64_MAX;
+}
+
 static void start_sched(struct fs_runner *r, const struct fs_trace *t,
 			const struct fs_run_sched *rs)
 {
@@ -1080,7 +1091,7 @@ static void start_sched(struct fs_runner *r, const struct fs_trace *t,
 		.seed = t->seed, .depth = t->sched.depth,
 		.preemptions = t->sched.preemptions,
 		.injections = t->sched.injections,
-		.k_hint = r->k_hint, .k_elig_hint = r->k_elig_hint,
+		.k_hint = pct_length(t), .k_elig_hint = pct_length(t) / 2 + 1,
 		.log = &t->sched,
 	};
 	enum fs_strategy s = t->sched.strategy;
@@ -1180,9 +1191,6 @@ int fs_runner_run_sched(struct fs_runner *r, const struct fs_trace *t,
 			res->strategy = rs->strategy;
 		if (res->strategy == FS_SCHED_DEFAULT)
 			res->strategy = FS_SCHED_RANDOM;
-		/* PCT learns the length of a run from the previous one. */
-		r->k_hint = res->mstats.steps;
-		r->k_elig_hint = res->mstats.steps / 2 + 1;
 	} else {
 		fs_kctx_boot();
 	}
@@ -1204,11 +1212,6 @@ int fs_runner_run(struct fs_runner *r, const struct fs_trace *t,
 }
 
 /* ---- the interleaving section of a report ---- */
-
-static const char *who(const struct fs_runner *r, uint16_t a)
-{
-	return actor_name(r, a);
-}
 
 static void append_timeline(struct fs_runner *r)
 {
@@ -1238,20 +1241,20 @@ static void append_timeline(struct fs_runner *r)
 		case FS_MEV_IRQ:
 			fs_buf_printf(b, " step %-8llu CPU%u %-7s %-10s <IRQ> %s lands at %s\n",
 				      (unsigned long long)e->step, e->cpu,
-				      ctx_names[e->ctx], who(r, e->actor),
-				      who(r, e->other), sym);
+				      ctx_names[e->ctx], actor_name(r, e->actor),
+				      actor_name(r, e->other), sym);
 			break;
 		case FS_MEV_SOFTIRQ:
 			fs_buf_printf(b, " step %-8llu CPU%u %-7s %-10s <SOFTIRQ> %s runs\n",
 				      (unsigned long long)e->step, e->cpu,
-				      ctx_names[e->ctx], who(r, e->actor),
-				      who(r, e->other));
+				      ctx_names[e->ctx], actor_name(r, e->actor),
+				      actor_name(r, e->other));
 			break;
 		case FS_MEV_SWITCH:
 			fs_buf_printf(b, " step %-8llu CPU%u %-7s %-10s switch to CPU%u task %s at %s\n",
 				      (unsigned long long)e->step, e->cpu,
-				      ctx_names[e->ctx], who(r, e->actor),
-				      e->to_cpu, who(r, e->other), sym);
+				      ctx_names[e->ctx], actor_name(r, e->actor),
+				      e->to_cpu, actor_name(r, e->other), sym);
 			break;
 		case FS_MEV_AGENT: {
 			static const char *const an[] = {
@@ -1264,7 +1267,7 @@ static void append_timeline(struct fs_runner *r)
 
 			fs_buf_printf(b, " step %-8llu CPU%u %-7s %-10s agent: %s",
 				      (unsigned long long)e->step, e->cpu,
-				      ctx_names[e->ctx], who(r, e->actor),
+				      ctx_names[e->ctx], actor_name(r, e->actor),
 				      k < FS_DEC_NR && an[k] ? an[k] : "?");
 			if (k == FS_DEC_SPEC_GET || k == FS_DEC_SPEC_PUT)
 				fs_buf_printf(b, " 0x%x", e->arg & 0xffffff);
@@ -1274,13 +1277,13 @@ static void append_timeline(struct fs_runner *r)
 		default:
 			fs_buf_printf(b, " step %-8llu CPU%u %-7s %-10s waits (queue empty)\n",
 				      (unsigned long long)e->step, e->cpu,
-				      ctx_names[e->ctx], who(r, e->actor));
+				      ctx_names[e->ctx], actor_name(r, e->actor));
 			break;
 		}
 	}
 	fs_buf_printf(b, "Context of the finding: CPU%u %s %s (nesting depth %u)\n",
 		      fs_machine_cpu(r->mach), ctx_names[fs_machine_ctx(r->mach)],
-		      who(r, fs_machine_actor(r->mach)), fs_machine_depth(r->mach));
+		      actor_name(r, fs_machine_actor(r->mach)), fs_machine_depth(r->mach));
 	depth = fs_machine_stack(r->mach, pcs, 32);
 	if (depth && pcs[0]) {
 		fs_buf_printf(b, "Call trace:\n");

@@ -59,7 +59,6 @@ struct fs_machine {
 	struct cpu cpus[FS_MAX_CPUS];
 	struct task tasks[NR_TASKS];
 	unsigned int nr_tasks;
-	bool fibers_made;
 	int cur;
 	struct fs_fiber main;
 	bool running, aborted;
@@ -67,7 +66,6 @@ struct fs_machine {
 
 	uint32_t irq_left[FS_MAX_ACTORS];
 	bool irq_active[FS_MAX_ACTORS];
-	unsigned int nr_irq_actors;
 	uint32_t spec_left, pressure_left, spec_held;
 
 	uint64_t elig;
@@ -76,7 +74,6 @@ struct fs_machine {
 	uint32_t nr_log, cap_log;
 	struct fs_mevent tl[FS_TIMELINE];
 	unsigned int tl_pos, tl_len;
-	uint32_t replay_pos;
 	char notes[1024];
 	size_t notes_len;
 	bool record_alts;
@@ -677,7 +674,6 @@ void fs_machine_reset(struct fs_machine *m, const struct fs_machine_cfg *cfg,
 	m->notes_len = 0;
 	m->notes[0] = 0;
 	m->nr_alts = 0;
-	m->replay_pos = 0;
 	memset(m->irq_active, 0, sizeof(m->irq_active));
 	fs_percpu_setup(cfg->nr_cpus);
 	for (unsigned int i = 0; i < FS_MAX_CPUS; i++) {
@@ -688,13 +684,11 @@ void fs_machine_reset(struct fs_machine *m, const struct fs_machine_cfg *cfg,
 		c->k.percpu_offset = fs_percpu_offset(i);
 		c->cur = -1;
 	}
-	m->nr_irq_actors = 0;
 	for (unsigned int a = 0; a < t->nr_actors; a++) {
 		m->irq_left[a] = 0;
 		if (t->actors[a].kind == FS_ACTOR_HARDIRQ) {
 			m->irq_left[a] = t->actors[a].count;
 			m->cpus[t->actors[a].cpu].has_irq = true;
-			m->nr_irq_actors++;
 		}
 	}
 	m->spec_left = t->agents[FS_AGENT_SPECULATIVE].on ?
@@ -709,7 +703,6 @@ void fs_machine_reset(struct fs_machine *m, const struct fs_machine_cfg *cfg,
 	fs_kctx_hooks = (struct fs_kctx_hooks){
 		.point = point, .bh_enabled = bh_enabled, .lock = lock_hook,
 		.func_entry = func_entry, .func_exit = func_exit, .ctx = m,
-		.rt = cfg->rt,
 	};
 	fs_kcpu_cur = &m->cpus[0].k;
 }

@@ -66,7 +66,6 @@ struct fs_machine_cbs {
 	/* Every access: the checker's context rules. */
 	void (*access)(void *ctx, const void *addr, unsigned int size,
 		       unsigned int flags, const void *pc);
-	/* A finding was raised inside a fiber: the run is over. */
 };
 
 struct fs_machine_cfg {

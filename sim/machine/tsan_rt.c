@@ -14,8 +14,6 @@
 
 #include <fragsim/kctx.h>
 
-#include "machine.h"
-
 #define PC()	__builtin_return_address(0)
 #define POINT(addr, size, flags)					\
 	do {								\
@@ -146,24 +144,8 @@ RMW(bits, fetch_and, __atomic_fetch_and)				\
 RMW(bits, fetch_or, __atomic_fetch_or)					\
 RMW(bits, fetch_xor, __atomic_fetch_xor)				\
 RMW(bits, fetch_nand, __atomic_fetch_nand)				\
-int __tsan_atomic##bits##_compare_exchange_strong(volatile a##bits *a,	\
-		a##bits *c, a##bits v, int mo, int fmo);		\
-int __tsan_atomic##bits##_compare_exchange_strong(volatile a##bits *a,	\
-		a##bits *c, a##bits v, int mo, int fmo)			\
-{									\
-	(void)mo; (void)fmo;						\
-	POINT((const void *)a, bits / 8, A | RW);			\
-	return __atomic_compare_exchange_n(a, c, v, 0, SC, SC);		\
-}									\
-int __tsan_atomic##bits##_compare_exchange_weak(volatile a##bits *a,	\
-		a##bits *c, a##bits v, int mo, int fmo);		\
-int __tsan_atomic##bits##_compare_exchange_weak(volatile a##bits *a,	\
-		a##bits *c, a##bits v, int mo, int fmo)			\
-{									\
-	(void)mo; (void)fmo;						\
-	POINT((const void *)a, bits / 8, A | RW);			\
-	return __atomic_compare_exchange_n(a, c, v, 0, SC, SC);		\
-}									\
+CAS(bits, strong)							\
+CAS(bits, weak)								\
 a##bits __tsan_atomic##bits##_compare_exchange_val(volatile a##bits *a,	\
 		a##bits c, a##bits v, int mo, int fmo);			\
 a##bits __tsan_atomic##bits##_compare_exchange_val(volatile a##bits *a,	\
@@ -173,6 +155,18 @@ a##bits __tsan_atomic##bits##_compare_exchange_val(volatile a##bits *a,	\
 	POINT((const void *)a, bits / 8, A | RW);			\
 	__atomic_compare_exchange_n(a, &c, v, 0, SC, SC);		\
 	return c;							\
+}
+
+/* A weak CAS never fails spuriously here: one OS thread. */
+#define CAS(bits, kind)							\
+int __tsan_atomic##bits##_compare_exchange_##kind(volatile a##bits *a,	\
+		a##bits *c, a##bits v, int mo, int fmo);		\
+int __tsan_atomic##bits##_compare_exchange_##kind(volatile a##bits *a,	\
+		a##bits *c, a##bits v, int mo, int fmo)			\
+{									\
+	(void)mo; (void)fmo;						\
+	POINT((const void *)a, bits / 8, A | RW);			\
+	return __atomic_compare_exchange_n(a, c, v, 0, SC, SC);		\
 }
 
 #define RMW(bits, op, builtin)						\

@@ -5,8 +5,8 @@
  * running task drops below all others; the highest-priority runnable task
  * always runs.  Hard interrupts: each of the trace's injections lands at
  * an eligible point (interrupts on, a handler for that CPU) chosen
- * uniformly among the k' eligible points a run has, k' learnt from the
- * previous run, so an interrupt hits a window of w eligible points with
+ * uniformly among the k' eligible points a run is expected to have
+ * (estimated from the trace's length), so an interrupt hits a window of w eligible points with
  * probability ~w/k' per injection.  Agents act at random points.
  */
 #include <stdlib.h>

@@ -32,8 +32,8 @@ struct fs_sched_params {
 	uint64_t seed;
 	uint32_t depth;		/* PCT */
 	uint32_t preemptions, injections;	/* exhaustive */
-	uint64_t k_hint;	/* steps of a previous run (PCT), 0 unknown */
-	uint64_t k_elig_hint;	/* eligible points of a previous run */
+	uint64_t k_hint;	/* PCT: expected points of a run, 0 unknown */
+	uint64_t k_elig_hint;	/* ... of them, eligible for an irq */
 	unsigned int nr_tasks;	/* task actors in the trace, main included */
 	unsigned int nr_irq_budget;	/* sum of hardirq counts */
 	const struct fs_schedule *log;	/* replay: the decisions */

@@ -50,13 +50,12 @@ struct fs_kctx_hooks {
 		      unsigned int flags, const void *pc);
 	/* The BH-disable count went back to 0 outside interrupts. */
 	void (*bh_enabled)(void *ctx);
-	/* PREEMPT_RT local_lock_nested_bh(): a real per-CPU lock. */
+	/* local_lock_nested_bh(): context check; on PREEMPT_RT a real lock. */
 	void (*lock)(void *ctx, void *lock, bool acquire, const void *pc);
 	/* Function entry/exit in the code under test (call stacks). */
 	void (*func_entry)(void *ctx, const void *fn_pc);
 	void (*func_exit)(void *ctx);
 	void *ctx;
-	bool rt;
 };
 
 extern struct fs_kcpu *fs_kcpu_cur;
@@ -69,7 +68,6 @@ extern bool fs_kctx_live;
 /* The per-CPU area: kernel DEFINE_PER_CPU variables, copied per CPU. */
 void fs_percpu_setup(unsigned int nr_cpus);	/* save pristine, reset all */
 intptr_t fs_percpu_offset(unsigned int cpu);
-bool fs_percpu_contains(const void *p, unsigned int *cpu, size_t *off);
 
 /* Called by the shim (never instrumented). */
 static inline void fs_kctx_point(const void *addr, unsigned int size,
