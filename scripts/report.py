@@ -38,12 +38,18 @@ FIRST = re.compile(
     r"build (?P<build>\S+)\), seed (?P<seed>0x[0-9a-fA-F]+), "
     r"(?P<mode>seconds|runs) (?P<amount>\S+)(?P<diff>, differential vs ref)?$")
 SUMMARY = re.compile(
-    r"^fragsim run: (?P<target>\S+): (?P<seconds>[0-9.]+) s, (?P<traces>\d+) traces, "
+    r"^fragsim run: (?P<target>\S+): (?P<seconds>[0-9.]+) s, (?P<traces>\d+) traces"
+    r"(?: \((?P<runs>\d+) runs\))?, "
     r"(?P<ops>\d+) ops executed \((?P<rate>\d+) ops/s\), (?P<findings>\d+) finding\(s\)$")
 TITLE_COUNT = re.compile(r"^\s*(?P<count>\d+) x (?P<title>.+)$")
 PROGRESS = re.compile(
     r"^\[\s*(?P<t>[0-9.]+)s\] ops (?P<ops>\d+)\s+traces (?P<traces>\d+)\s+"
-    r"findings (?P<findings>\d+)\s+ops/s (?P<rate>\d+)\s*$")
+    r"findings (?P<findings>\d+)\s+ops/s (?P<rate>\d+)"
+    r"(?:\s+irqs \d+\s+softirqs \d+\s+switches \d+\s+agent \d+)?\s*$")
+SIM = re.compile(
+    r"^fragsim run: simulator: (?P<points>\d+) scheduling points, (?P<irqs>\d+) hard irqs "
+    r"injected, (?P<softirqs>\d+) softirqs run, (?P<switches>\d+) CPU switches "
+    r"\((?P<preemptions>\d+) preemptions\), (?P<agent>\d+) agent actions$")
 REPLAY = re.compile(r"^Replay: (?P<cmd>.+)$")
 REPRO = re.compile(r"^Repro key: (?P<key>.+)$")
 
@@ -105,7 +111,7 @@ def block_facts(block):
 
 
 def parse_log(text):
-    res = {"first": None, "summary": None, "titles": [], "blocks": []}
+    res = {"first": None, "summary": None, "sim": None, "titles": [], "blocks": []}
     if not text:
         return res
     lines = text.splitlines()
@@ -114,6 +120,9 @@ def parse_log(text):
         if m:
             res["first"] = m.groupdict()
     for i, line in enumerate(lines):
+        m = SIM.match(line)
+        if m:
+            res["sim"] = {k: int(v) for k, v in m.groupdict().items()}
         m = SUMMARY.match(line)
         if m:
             res["summary"] = m.groupdict()
@@ -252,6 +261,10 @@ def collect(d):
         else:
             entry.update(seconds=None, traces=None, ops=None, ops_per_s=None,
                          findings=None)
+        # What the simulator did (a concurrent campaign): None if not printed.
+        entry["simulator"] = log["sim"]
+        if summary and summary.get("runs"):
+            entry["runs"] = int(summary["runs"])
         entry["messages"] = messages
 
         files = finding_files(d, t, fragsim)
@@ -355,6 +368,15 @@ def summary_txt(s):
     for r in rows:
         cells = [r[0].ljust(w[0])] + [r[i].rjust(w[i]) for i in range(1, 6)] + [r[6]]
         out.append("  ".join(cells).rstrip())
+    sims = [t for t in s["targets"] if t.get("simulator")]
+    if sims:
+        out.append("")
+        for t in sims:
+            m = t["simulator"]
+            out.append(f"{t['target']}: simulator: {m['irqs']} hard irqs injected, "
+                       f"{m['softirqs']} softirqs run, {m['switches']} CPU switches "
+                       f"({m['preemptions']} preemptions), {m['agent']} agent actions, "
+                       f"{m['points']} scheduling points")
     errors = [t for t in s["targets"] if t["error"]]
     if errors:
         out.append("")

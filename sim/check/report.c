@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <fragsim/kctx.h>
+
 #include "check_internal.h"
 
 #define RULE "=================================================================="
@@ -117,6 +119,20 @@ static void dump_frag(struct fs_check *c, struct fs_buf *b, uint32_t id)
 			      (unsigned long long)f->free_op, f->free_line);
 }
 
+/* The context the operation runs in, as the kernel would name it. */
+static const char *context_name(const struct fs_kcpu *k)
+{
+	if (k->preempt_count & FS_HARDIRQ_MASK)
+		return "hard IRQ context";
+	if (k->preempt_count & FS_SOFTIRQ_OFFSET)
+		return "softirq context";
+	if (k->irqs_off)
+		return "task context, irqs off";
+	if (k->preempt_count & FS_SOFTIRQ_MASK)
+		return "task context, BH off";
+	return "task context";
+}
+
 static void write_report(struct fs_check *c, enum fs_finding_kind k,
 			 unsigned long pfn, uint32_t frag, const char *detail)
 {
@@ -153,7 +169,8 @@ static void write_report(struct fs_check *c, enum fs_finding_kind k,
 		fs_buf_printf(b, "Operation #%llu (trace line %u): %s\n",
 			      (unsigned long long)c->op_no, c->op_line, desc);
 	if (c->kernel_fn)
-		fs_buf_printf(b, "Call: cpu 0, task context -> %s()\n", c->kernel_fn);
+		fs_buf_printf(b, "Call: cpu %u, %s -> %s()\n", fs_kcpu_cur->cpu,
+			      context_name(fs_kcpu_cur), c->kernel_fn);
 	if (pfn != FS_NO_PFN && pfn < c->nr_pfns) {
 		fs_buf_printf(b, "\n");
 		dump_page(c, b, pfn, k);

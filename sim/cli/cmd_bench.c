@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fragsim bench: the cost of the simulator.  The same alloc/free stream is
- * run three ways in one binary: native (direct calls into the code under
- * test through its target table, no hooks), with every check, and with
- * every check plus the differential reference model.  Prints ns/op and
- * the ratio to native; the best of several repetitions counts.
+ * run in one binary against an uninstrumented build of the kernel code
+ * (native), then against the KCSAN-instrumented build with its scheduling
+ * points dormant, live (the machine and scheduler see every access), and
+ * live with the checker, the fragment fill and the differential reference
+ * added in turn.  Prints ns/op and the ratio to native; the best of several
+ * repetitions counts.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -53,11 +55,22 @@ static void bench_trace(struct fs_trace *t, uint64_t n, uint64_t seed)
 	}
 }
 
+enum bench_mode {
+	NATIVE,		/* uninstrumented twin, direct calls */
+	DORMANT,	/* instrumented, no machine: every point returns at once */
+	LIVE,		/* injection points live: the scheduler sees every access */
+	CHECKS,		/* + the checker, without fragment fill/verify */
+	PAYLOAD,	/* + fragment fill/verify */
+	DIFF,		/* + the differential reference model */
+};
+
 static double measure(const struct fs_target *target, const struct fs_trace *t,
-		      bool checks, bool diff, bool payload, int reps, uint64_t *ops)
+		      enum bench_mode mode, int reps, uint64_t *ops)
 {
-	struct fs_runner_opts ro = { .target = target, .checks = checks,
-				     .diff = diff, .no_payload = !payload };
+	struct fs_runner_opts ro = {
+		.target = target, .checks = mode >= CHECKS, .diff = mode == DIFF,
+		.no_payload = mode < PAYLOAD, .no_points = mode <= DORMANT,
+	};
 	struct fs_runner *r = fs_runner_create(&ro);
 	double best = 1e30;
 	char err[256];
@@ -82,6 +95,19 @@ static double measure(const struct fs_target *target, const struct fs_trace *t,
 	return best * 1e9 / (double)*ops;
 }
 
+static const struct fs_target *native_twin(const struct fs_target *t)
+{
+	for (unsigned int i = 0; fs_native_targets[i]; i++)
+		if (!strcmp(fs_native_targets[i]->name, t->name))
+			return fs_native_targets[i];
+	return t;	/* ref: not instrumented in the first place */
+}
+
+static void line(const char *what, double ns, double base, const char *goal)
+{
+	printf("  %-46s %8.1f ns/op  %5.2fx%s\n", what, ns, ns / base, goal);
+}
+
 int fs_cmd_bench(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -92,7 +118,7 @@ int fs_cmd_bench(int argc, char **argv)
 	};
 	const struct fs_target *target = fs_targets[fs_nr_targets - 1];
 	uint64_t n = 2000000, ops = 0;
-	double native, checked, full, nopayload;
+	double native, dormant, live, checked, full, nopayload;
 	struct fs_trace t;
 	int c;
 
@@ -115,21 +141,25 @@ int fs_cmd_bench(int argc, char **argv)
 		fs_usage_error("bench: --ops must be at least %d", 2 * WINDOW);
 	fs_trace_init(&t);
 	bench_trace(&t, n, 1);
-	native = measure(target, &t, false, false, false, 5, &ops);
-	nopayload = measure(target, &t, true, false, false, 3, &ops);
-	checked = measure(target, &t, true, false, true, 3, &ops);
-	full = measure(target, &t, true, true, true, 3, &ops);
+	native = measure(native_twin(target), &t, NATIVE, 5, &ops);
+	dormant = measure(target, &t, DORMANT, 5, &ops);
+	live = measure(target, &t, LIVE, 5, &ops);
+	nopayload = measure(target, &t, CHECKS, 3, &ops);
+	checked = measure(target, &t, PAYLOAD, 3, &ops);
+	full = measure(target, &t, DIFF, 3, &ops);
 	printf("fragsim bench: target %s (%s, build %s)\n", target->name,
 	       target->release, target->build_id);
 	printf("  workload: %llu ops, alloc 64..3000 bytes / free oldest, %d live\n",
 	       (unsigned long long)ops, WINDOW);
-	printf("  native (direct calls, no hooks):           %8.1f ns/op\n", native);
-	printf("  simulator, checks without fragment fill:   %8.1f ns/op  %5.2fx\n",
-	       nopayload, nopayload / native);
-	printf("  simulator, every check:                    %8.1f ns/op  %5.2fx\n",
-	       checked, checked / native);
-	printf("  simulator, every check + differential ref: %8.1f ns/op  %5.2fx  (target <= 5x)\n",
-	       full, full / native);
+	printf("  %-46s %8.1f ns/op\n", native_twin(target) == target ?
+	       "native (direct calls, no hooks)" :
+	       "native (uninstrumented build, direct calls)", native);
+	line("instrumented, points dormant (no machine)", dormant, native, "");
+	line("instrumented, injection points live", live, native,
+	     "  (target <= 6x)");
+	line("  + every check, no fragment fill", nopayload, native, "");
+	line("  + fragment fill and verify", checked, native, "");
+	line("  + differential reference model", full, native, "");
 	fs_trace_free(&t);
 	return FS_EXIT_OK;
 }

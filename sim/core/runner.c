@@ -997,6 +997,21 @@ bad:
 	return -1;
 }
 
+static bool uses_net(const struct fs_trace *t)
+{
+	for (uint32_t i = 0; i < t->nr_ops; i++) {
+		switch (t->ops[i].kind) {
+		case FS_OP_NETDEV_ALLOC:
+		case FS_OP_NAPI_ALLOC:
+		case FS_OP_NAPI_ALLOC_1K:
+			return true;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
 static void pcpu_ranges(struct fs_runner *r)
 {
 	r->pc_lo = UINTPTR_MAX;
@@ -1047,7 +1062,8 @@ static void prepare(struct fs_runner *r, const struct fs_trace *t)
 		memset(&r->rings[i], 0, sizeof(r->rings[i]));
 	}
 	r->nr_views = t->nr_caches;
-	if (r->t->pcpu_view) {
+	/* The per-CPU caches are checked only when the trace reaches them. */
+	if (r->t->pcpu_view && uses_net(t)) {
 		for (unsigned int cpu = 0; cpu < t->cpus; cpu++)
 			for (unsigned int w = 0; w < FS_PCPU_NR; w++)
 				snprintf(names[r->nr_views++], sizeof(names[0]),

@@ -71,6 +71,8 @@ struct fs_target {
 /* The registry of the running binary (generated per executable). */
 extern const struct fs_target *const fs_targets[];
 extern const unsigned int fs_nr_targets;
+/* Uninstrumented builds of the kernel targets (same names), NULL-ended. */
+extern const struct fs_target *const fs_native_targets[];
 
 const struct fs_target *fs_target_find(const char *name);
 
