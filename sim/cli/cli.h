@@ -49,9 +49,19 @@ int fs_emit_finding(const struct fs_trace *t, const struct fs_target *target,
 		    const struct fs_run_result *res, const char *dir,
 		    const char *trace_path, char *path, size_t pathlen);
 
+/*
+ * Load any trace artifact: a text trace, or a fuzzer input in the binary
+ * form (libFuzzer crash-/leak-/timeout-/oom- files, AFL++ id:... files).
+ * 0, or -1 with a one-line reason in @err.  *@binary tells which it was.
+ */
+int fs_load_trace(struct fs_trace *t, const char *path, bool *binary,
+		  char *err, size_t errlen);
+
 int fs_cmd_targets(int argc, char **argv);
 int fs_cmd_run(int argc, char **argv);
 int fs_cmd_replay(int argc, char **argv);
 int fs_cmd_bench(int argc, char **argv);
+int fs_cmd_decode(int argc, char **argv);
+int fs_cmd_minimize(int argc, char **argv);
 
 #endif /* FRAGSIM_CLI_H */

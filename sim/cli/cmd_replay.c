@@ -70,6 +70,7 @@ int fs_cmd_replay(int argc, char **argv)
 	struct fs_trace t;
 	char err[512];
 	const char *file;
+	bool binary;
 	int c, rc;
 
 	opterr = 0;
@@ -88,8 +89,16 @@ int fs_cmd_replay(int argc, char **argv)
 			       fs_argv0);
 	file = argv[optind];
 	fs_trace_init(&t);
-	if (fs_trace_parse_file(&t, file, err, sizeof(err)))
+	if (fs_load_trace(&t, file, &binary, err, sizeof(err)))
 		fs_usage_error("%s", err);
+	if (binary) {
+		/* A fuzzer's artifact: show what it stands for first. */
+		char *text = fs_trace_print(&t);
+
+		printf("fragsim replay: %s is a binary trace; as text:\n%s--\n",
+		       file, text);
+		free(text);
+	}
 	ro.target = pick_target(&t, forced, file);
 	r = fs_runner_create(&ro);
 	if (!r)

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "../check/check.h"
+#include "../trace/trace_bin.h"
 #include "cli.h"
 
 void fs_usage_error(const char *fmt, ...)
@@ -167,4 +168,57 @@ int fs_emit_finding(const struct fs_trace *t, const struct fs_target *target,
 	}
 	free(text);
 	return 0;
+}
+
+/* The whole file, NUL-terminated (text traces are parsed in place). */
+static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 4096, n = 0;
+	char *buf;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(cap);
+	while (buf) {
+		n += fread(buf + n, 1, cap - n - 1, f);
+		if (n < cap - 1)
+			break;
+		cap *= 2;
+		buf = realloc(buf, cap);
+	}
+	if (!buf || ferror(f)) {
+		snprintf(err, errlen, "%s: cannot read it", path);
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+int fs_load_trace(struct fs_trace *t, const char *path, bool *binary,
+		  char *err, size_t errlen)
+{
+	char sub[400];
+	size_t len;
+	char *buf = slurp(path, &len, err, errlen);
+	int rc;
+
+	if (!buf)
+		return -1;
+	*binary = fs_trace_is_binary((const uint8_t *)buf, len);
+	if (!*binary) {
+		free(buf);
+		return fs_trace_parse_file(t, path, err, errlen);
+	}
+	rc = fs_trace_decode(t, (const uint8_t *)buf, len, sub, sizeof(sub));
+	if (rc)
+		snprintf(err, errlen, "%s: binary trace: %s", path, sub);
+	free(buf);
+	return rc;
 }

@@ -15,6 +15,7 @@
 #include <fragsim/kctx.h>
 
 #include "fiber.h"
+#include "feedback.h"
 #include "machine.h"
 
 #define NR_TASKS	(FS_MAX_ACTORS + 1)
@@ -480,6 +481,9 @@ static void decide(struct fs_machine *m, bool elig, bool op, const void *pc)
 		for (unsigned int i = 0; i < n; i++) {
 			if (acts[i] == d.arg) {
 				log_decision(m, &d);
+				fs_fb_decision(false, pc,
+					       me->frames[me->nframes - 1].kind,
+					       me->nframes);
 				switch_to(m, idx[i], true, pc);
 				return;
 			}
@@ -489,6 +493,9 @@ static void decide(struct fs_machine *m, bool elig, bool op, const void *pc)
 		for (unsigned int i = 0; i < nirq; i++) {
 			if (irqs[i] == d.arg) {
 				log_decision(m, &d);
+				fs_fb_decision(true, pc,
+					       me->frames[me->nframes - 1].kind,
+					       me->nframes);
 				inject(m, (uint16_t)d.arg, pc);
 				return;
 			}
@@ -522,6 +529,9 @@ static void point(void *ctx, const void *addr, unsigned int size,
 		return;
 	m->st.steps++;
 	me = cur_task(m);
+	if (fs_fb_map && addr)
+		fs_fb_access(addr, pc, (uint32_t)(me - m->tasks) << 8 | me->nframes,
+			     me->nframes);
 	if (m->cpus[me->cpu].has_irq && !m->cpus[me->cpu].k.irqs_off &&
 	    me->nframes < FS_MAX_NEST) {
 		elig = true;
@@ -659,6 +669,7 @@ static void add_task(struct fs_machine *m, uint16_t actor, unsigned int cpu)
 void fs_machine_reset(struct fs_machine *m, const struct fs_machine_cfg *cfg,
 		      const struct fs_trace *t, struct fs_sched *sched)
 {
+	fs_fb_reset();
 	m->cfg = *cfg;
 	m->t = t;
 	m->s = sched;

@@ -14,9 +14,41 @@
 
 #include <fragsim/kctx.h>
 
+/*
+ * In an ASan build the kernel code cannot carry ASan's instrumentation
+ * (it has TSan's), so its accesses are checked here against ASan's
+ * shadow: a free page of the arena or a redzone is reported by ASan
+ * itself, with the kernel function in the stack.
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FS_ASAN_CHECK 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define FS_ASAN_CHECK 1
+#endif
+#ifdef FS_ASAN_CHECK
+#include <sanitizer/asan_interface.h>
+void __asan_report_load_n(uintptr_t addr, uintptr_t size);
+void __asan_report_store_n(uintptr_t addr, uintptr_t size);
+#define ASAN_CHECK(addr, size, flags)					\
+	do {								\
+		if (__asan_region_is_poisoned((void *)(addr), (size))) {\
+			if ((flags) & FS_ACC_WRITE)			\
+				__asan_report_store_n((uintptr_t)(addr), (size)); \
+			else						\
+				__asan_report_load_n((uintptr_t)(addr), (size)); \
+		}							\
+	} while (0)
+#else
+#define ASAN_CHECK(addr, size, flags) do { } while (0)
+#endif
+
 #define PC()	__builtin_return_address(0)
 #define POINT(addr, size, flags)					\
 	do {								\
+		ASAN_CHECK(addr, size, flags);				\
 		if (fs_kctx_live)					\
 			fs_kctx_hooks.point(fs_kctx_hooks.ctx, (addr),	\
 					    (size), (flags), PC());	\

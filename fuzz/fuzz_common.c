@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Shared by the fuzz harnesses; see fuzz_common.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sim/machine/feedback.h"
+#include "fuzz_common.h"
+
+#ifndef FS_FUZZ_DEFAULT_TARGET
+#define FS_FUZZ_DEFAULT_TARGET "ref"
+#endif
+
+/* The CLI helpers linked in name the program by this. */
+const char *fs_argv0 = "fragsim";
+
+/*
+ * Concurrency feedback: libFuzzer reads this section after each input
+ * (each non-zero byte, bucketed, is a feature).  Under AFL++ the same
+ * bytes are replayed as distinct edges (afl_edges() below).
+ */
+#define FB_BYTES	12288
+#define FUZZ_ARENA_SLOTS 1024
+__attribute__((section("__libfuzzer_extra_counters"), used))
+static uint8_t fb_counters[FB_BYTES];
+
+const struct fs_target *fs_fuzz_target(void)
+{
+	static const struct fs_target *t;
+	const char *name;
+
+	if (t)
+		return t;
+	name = getenv("FRAGSIM_FUZZ_TARGET");
+	if (!name || !*name)
+		name = FS_FUZZ_DEFAULT_TARGET;
+	t = fs_target_find(name);
+	if (!t) {
+		fprintf(stderr, "fragsim fuzz: error: FRAGSIM_FUZZ_TARGET '%s' is not built into this fuzzer (built in:",
+			name);
+		for (unsigned int i = 0; i < fs_nr_targets; i++)
+			fprintf(stderr, " %s", fs_targets[i]->name);
+		fprintf(stderr, ")\n");
+		exit(2);
+	}
+	return t;
+}
+
+#ifdef __AFL_COMPILER
+/*
+ * AFL++ ignores libFuzzer's extra counters: give each bucket class a
+ * distinct edge of its own instead.  optnone keeps the cases apart.
+ */
+#define E1(n)	case n: __asm__ volatile("" : : "i"(n)); break;
+#define E16(p)	E1(p##0) E1(p##1) E1(p##2) E1(p##3) E1(p##4) E1(p##5) \
+		E1(p##6) E1(p##7) E1(p##8) E1(p##9) E1(p##a) E1(p##b) \
+		E1(p##c) E1(p##d) E1(p##e) E1(p##f)
+__attribute__((noinline, optnone))
+static void afl_edge(unsigned int b)
+{
+	switch (b & 0xff) {
+	E16(0x0) E16(0x1) E16(0x2) E16(0x3) E16(0x4) E16(0x5) E16(0x6)
+	E16(0x7) E16(0x8) E16(0x9) E16(0xa) E16(0xb) E16(0xc) E16(0xd)
+	E16(0xe) E16(0xf)
+	}
+}
+
+static void afl_edges(void)
+{
+	for (unsigned int i = 0; i < FB_BYTES; i++)
+		if (fb_counters[i])
+			afl_edge(i * 31 + fb_counters[i] / 4);
+}
+#else
+static void afl_edges(void)
+{
+}
+#endif
+
+static struct fs_runner *runner(bool diff)
+{
+	static struct fs_runner *r[2];
+
+	if (!r[diff]) {
+		/*
+		 * 64 MB of simulated memory: plenty for an input of at most
+		 * 255 ops, small enough for OSS-Fuzz's RSS budget.  Running
+		 * out is a failed page allocation, which callers handle.
+		 */
+		struct fs_runner_opts o = { .target = fs_fuzz_target(),
+					    .checks = true, .diff = diff,
+					    .arena_slots = FUZZ_ARENA_SLOTS };
+
+		r[diff] = fs_runner_create(&o);
+		if (!r[diff]) {
+			fputs("fragsim fuzz: cannot set up the page arena\n", stderr);
+			abort();
+		}
+		if (!getenv("FRAGSIM_FUZZ_NO_FEEDBACK"))
+			fs_fb_set_map(fb_counters, FB_BYTES);
+	}
+	return r[diff];
+}
+
+static void report(const struct fs_trace *t, const struct fs_run_result *res)
+{
+	const struct fs_target *tg = fs_fuzz_target();
+	char *text = fs_trace_print(t);
+
+	fprintf(stderr, "%s", res->finding->report.s);
+	fprintf(stderr, "Repro key: fragsim/1 target=%s build=%s engine=fuzz schedule=input\n",
+		tg->name, tg->build_id);
+	fprintf(stderr, "Replay: fragsim replay --target %s <the crash file this fuzzer writes>\n",
+		tg->name);
+	fprintf(stderr, "--- the input as a text trace ---\n%s---\n", text);
+	free(text);
+}
+
+void fs_fuzz_run(const struct fs_trace *t, bool diff)
+{
+	struct fs_runner *r = runner(diff);
+	struct fs_run_result res;
+	char err[256];
+
+	memset(fb_counters, 0, sizeof(fb_counters));
+	if (fs_runner_run(r, t, &res, err, sizeof(err)))
+		return;
+	afl_edges();
+	if (!res.finding)
+		return;
+	report(t, &res);
+	abort();
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fragsim decode FILE: the text trace a fuzzer input (the binary form,
+ * docs/binary-format.md) stands for, in canonical form.  A text trace is
+ * printed back canonically too, so any artifact can be read the same way.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: %s decode [-o OUT] FILE\n"
+		   "  print the text trace of FILE (a binary fuzzer input or a text trace)\n"
+		   "  -o OUT   write it to OUT instead of standard output\n",
+		fs_argv0);
+}
+
+int fs_cmd_decode(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	const char *out = NULL;
+	struct fs_trace t;
+	char err[512];
+	bool binary;
+	char *text;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:", lo, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'h': usage(stdout); return FS_EXIT_OK;
+		default:
+			fs_usage_error("decode: unknown or incomplete option '%s' (see '%s decode --help')",
+				       argv[optind - 1], fs_argv0);
+		}
+	}
+	if (optind != argc - 1)
+		fs_usage_error("decode takes exactly one file (see '%s decode --help')",
+			       fs_argv0);
+	fs_trace_init(&t);
+	if (fs_load_trace(&t, argv[optind], &binary, err, sizeof(err)))
+		fs_usage_error("%s", err);
+	if (out) {
+		if (fs_trace_write_file(&t, out))
+			fs_usage_error("decode: cannot write %s", out);
+	} else {
+		text = fs_trace_print(&t);
+		fputs(text, stdout);
+		free(text);
+	}
+	fs_trace_free(&t);
+	return FS_EXIT_OK;
+}

@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The binary trace form (docs/binary-format.md): bytes -> text trace.
+ *
+ * Almost any byte string decodes.  Values are reduced into range, and
+ * operations a kernel caller may not do are dropped, so that a fuzzer
+ * never reports a caller bug as the allocator's.  The result is text in
+ * the v1 format, parsed by the one parser, so that the text stays the
+ * single definition of what a trace means.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace_bin.h"
+
+#define NR_SLOTS	(FS_BIN_MAX_SLOTS + 1)	/* slot 0 is main */
+#define MAX_DEPTH	4
+#define MAX_REPEAT_DEPTH 2
+#define MAX_HANDLES	1024
+#define MAX_CACHES	4
+
+enum { K_TASK, K_HARDIRQ, K_SOFTIRQ };
+
+struct out {
+	char *s;
+	size_t len, cap;
+};
+
+struct hrec {
+	uint8_t actor;
+	bool live, spec;
+	uint16_t scope;
+};
+
+struct slot {
+	uint8_t kind, cpu, count;
+	bool present;			/* declared (non-empty body) */
+	char name[16];
+	uint32_t ops[256];		/* raw op indices, input order */
+	uint32_t nr_ops;
+};
+
+struct ctx {
+	unsigned int actor;
+	bool irq_off, bh_off;
+	unsigned int depth, repeat_depth;
+	uint16_t scope;
+	bool once;			/* the body runs once: spec-* allowed */
+};
+
+struct dec {
+	const uint8_t *ops;
+	unsigned int cpus, nr_caches;
+	bool ring[MAX_CACHES];
+	int owner[MAX_CACHES];
+	bool conc, pressure, spec_agent, pressure_agent;
+	struct slot slot[NR_SLOTS];
+	struct hrec h[MAX_HANDLES];
+	uint32_t nr_h;
+	uint16_t next_scope;
+	int soft[FS_BIN_MAX_SLOTS];	/* softirq slots declared so far */
+	unsigned int nr_soft;
+	struct out o;
+};
+
+static const char *const plans[] = {
+	"none", "order3-fail", "pressure", "order3-fail,pressure",
+};
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!o->s) {
+		o->cap = 4096;
+		o->s = malloc(o->cap);
+		if (!o->s) {
+			fputs("fragsim: out of memory\n", stderr);
+			abort();
+		}
+	}
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(o->s + o->len, o->cap - o->len, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && o->len + (size_t)n < o->cap)
+			break;
+		o->cap = o->cap * 2 + 256 + (n > 0 ? n : 0);
+		o->s = realloc(o->s, o->cap);
+		if (!o->s) {
+			fputs("fragsim: out of memory\n", stderr);
+			abort();
+		}
+	}
+	o->len += n;
+}
+
+bool fs_trace_is_binary(const uint8_t *data, size_t len)
+{
+	return len >= 3 && data[0] == 'F' && data[1] == 'Z' &&
+	       data[2] == FS_BIN_VERSION;
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+	return p[2] | p[3] << 8;
+}
+
+static uint32_t align_of(uint16_t v)
+{
+	return 1u << ((v >> 12) % 13);
+}
+
+/* The s-th handle of the actor that @ok accepts, or -1. */
+static long pick(struct dec *d, const struct ctx *c, unsigned int s,
+		 bool (*ok)(const struct hrec *h, const struct ctx *c))
+{
+	uint32_t n = 0, k;
+
+	for (uint32_t i = 0; i < d->nr_h; i++)
+		n += d->h[i].actor == c->actor && ok(&d->h[i], c);
+	if (!n)
+		return -1;
+	k = s % n;
+	for (uint32_t i = 0; i < d->nr_h; i++) {
+		if (d->h[i].actor != c->actor || !ok(&d->h[i], c))
+			continue;
+		if (!k--)
+			return i;
+	}
+	return -1;
+}
+
+static bool usable(const struct hrec *h, const struct ctx *c)
+{
+	return h->live && h->scope == c->scope;
+}
+
+static bool spec_free(const struct hrec *h, const struct ctx *c)
+{
+	return usable(h, c) && !h->spec;
+}
+
+static bool spec_held(const struct hrec *h, const struct ctx *c)
+{
+	return h->spec && h->scope == c->scope;
+}
+
+/* A new handle bound by this actor; -1 when there are too many. */
+static long bind(struct dec *d, const struct ctx *c)
+{
+	if (d->nr_h == MAX_HANDLES)
+		return -1;
+	d->h[d->nr_h] = (struct hrec){ .actor = c->actor, .live = true,
+				       .scope = c->scope };
+	return d->nr_h++;
+}
+
+static bool atomic_ctx(const struct dec *d, const struct ctx *c)
+{
+	return d->slot[c->actor].kind != K_TASK || c->irq_off || c->bh_off;
+}
+
+static const char *gfp_name(const struct dec *d, const struct ctx *c,
+			    unsigned int g, uint32_t size)
+{
+	switch (g) {
+	case 4:
+		return atomic_ctx(d, c) ? NULL : "GFP_KERNEL";
+	case 5:
+		/* Reserves above PAGE_SIZE livelock under pressure (known). */
+		return size > 4096 ? NULL : "GFP_ATOMIC|__GFP_MEMALLOC";
+	case 6:
+		return "GFP_NOWAIT|__GFP_NOWARN";
+	case 7:
+		return "GFP_ATOMIC|__GFP_NOMEMALLOC";
+	default:
+		return NULL;
+	}
+}
+
+/* A driver cache has one user: the first actor that touches it. */
+static bool own(struct dec *d, const struct ctx *c, unsigned int cache)
+{
+	if (d->owner[cache] < 0)
+		d->owner[cache] = c->actor;
+	return d->owner[cache] == (int)c->actor;
+}
+
+static uint32_t fix_size(const struct dec *d, uint32_t size)
+{
+	return !size && d->conc ? 1 : size;
+}
+
+static bool emit_body(struct dec *d, const struct slot *sl, uint32_t *pos,
+		      uint32_t end, const struct ctx *c);
+
+static bool emit_alloc(struct dec *d, const struct ctx *c, const uint8_t *op,
+		       bool aligned)
+{
+	unsigned int cache = (op[1] >> 2) % d->nr_caches;
+	uint16_t v = le16(op);
+	uint32_t size = fix_size(d, aligned ? v & 0xfff : v & 0x1fff);
+	const char *gfp = aligned ? NULL : gfp_name(d, c, v >> 13, size);
+	long h;
+
+	if (!own(d, c, cache) || (h = bind(d, c)) < 0)
+		return false;
+	put(&d->o, "h%ld = alloc nc%u size=%u", h, cache, size);
+	if (aligned)
+		put(&d->o, " align=%u", align_of(v));
+	if (gfp)
+		put(&d->o, " gfp=%s", gfp);
+	put(&d->o, "\n");
+	return true;
+}
+
+static bool emit_net(struct dec *d, const struct ctx *c, const uint8_t *op)
+{
+	unsigned int code = op[0] % FS_BIN_NR_OPCODES, s = op[1] >> 2;
+	uint16_t v = le16(op);
+	uint32_t size = v & 0xfff;
+	const struct slot *sl = &d->slot[c->actor];
+	bool wrap;
+	long h;
+
+	if (code != 4 && (sl->kind == K_HARDIRQ || c->irq_off))
+		return false;	/* napi: softirq or BH off, irqs on */
+	wrap = code != 4 && sl->kind == K_TASK && !c->bh_off;
+	if ((h = bind(d, c)) < 0)
+		return false;
+	if (wrap)
+		put(&d->o, "bh-off {\n");
+	if (code == 6) {
+		put(&d->o, "h%ld = napi_alloc_1k\n", h);
+	} else {
+		put(&d->o, "h%ld = %s size=%u", h,
+		    code == 4 ? "netdev_alloc_frag" : "napi_alloc_frag",
+		    size ? size : 1);
+		if (s & 1)
+			put(&d->o, " align=%u", align_of(v));
+		put(&d->o, "\n");
+	}
+	if (wrap)
+		put(&d->o, "}\n");
+	return true;
+}
+
+/* irq-off, bh-off and repeat: the body is the actor's next ops. */
+static bool emit_block(struct dec *d, const struct slot *sl, uint32_t *pos,
+		       uint32_t end, const struct ctx *c, const uint8_t *op)
+{
+	unsigned int code = op[0] % FS_BIN_NR_OPCODES, s = op[1] >> 2;
+	uint32_t body_end = ++*pos + 1 + s % 4;
+	struct ctx in = *c;
+	size_t mark = d->o.len;
+	bool any;
+
+	if (body_end > end)
+		body_end = end;
+	if (c->depth >= MAX_DEPTH ||
+	    (code == 9 && (c->irq_off || sl->kind == K_HARDIRQ)) ||
+	    (code == 10 && c->repeat_depth >= MAX_REPEAT_DEPTH)) {
+		*pos = body_end;	/* the body goes with its block */
+		return false;
+	}
+	in.depth++;
+	if (code == 8) {
+		in.irq_off = true;
+		put(&d->o, "irq-off {\n");
+	} else if (code == 9) {
+		in.bh_off = true;
+		put(&d->o, "bh-off {\n");
+	} else {
+		in.repeat_depth++;
+		in.scope = ++d->next_scope;
+		in.once = false;
+		put(&d->o, "repeat %u {\n", 2 + le16(op) % 15);
+	}
+	any = emit_body(d, sl, pos, body_end, &in);
+	if (!any) {
+		d->o.len = mark;	/* no empty blocks */
+		d->o.s[mark] = '\0';
+		return false;
+	}
+	put(&d->o, "}\n");
+	/* What a repeat bound is the enclosing body's from now on. */
+	for (uint32_t i = 0; i < d->nr_h; i++)
+		if (d->h[i].scope == in.scope)
+			d->h[i].scope = c->scope;
+	return true;
+}
+
+static bool emit_handle_op(struct dec *d, const struct ctx *c,
+			   const uint8_t *op)
+{
+	unsigned int code = op[0] % FS_BIN_NR_OPCODES, s = op[1] >> 2;
+	long h;
+
+	switch (code) {
+	case 2:
+	case 12:
+		h = pick(d, c, s, usable);
+		if (h < 0)
+			return false;
+		d->h[h].live = false;
+		if (code == 2)
+			put(&d->o, "free h%ld\n", h);
+		else
+			put(&d->o, "push q0 h%ld\n", h);
+		return true;
+	case 14:
+		h = c->once ? pick(d, c, s, spec_free) : -1;
+		if (h < 0)
+			return false;
+		d->h[h].spec = true;
+		put(&d->o, "spec-get h%ld\n", h);
+		return true;
+	default:	/* 15 */
+		h = c->once ? pick(d, c, s, spec_held) : -1;
+		if (h < 0)
+			return false;
+		d->h[h].spec = false;
+		put(&d->o, "spec-put h%ld\n", h);
+		return true;
+	}
+}
+
+/* One operation at *@pos (which it advances); true if it wrote a line. */
+static bool emit_op(struct dec *d, const struct slot *sl, uint32_t *pos,
+		    uint32_t end, const struct ctx *c)
+{
+	const uint8_t *op = d->ops + 4 * sl->ops[*pos];
+	unsigned int code = op[0] % FS_BIN_NR_OPCODES, s = op[1] >> 2;
+
+	switch (code) {
+	case 0:
+	case 1:
+		++*pos;
+		return emit_alloc(d, c, op, code == 1);
+	case 3:
+		++*pos;
+		if (!own(d, c, s % d->nr_caches))
+			return false;
+		put(&d->o, "drain nc%u\n", s % d->nr_caches);
+		return true;
+	case 4:
+	case 5:
+	case 6:
+		++*pos;
+		return emit_net(d, c, op);
+	case 7:
+		++*pos;
+		put(&d->o, "faults %s\n", plans[s % 4]);
+		return true;
+	case 8:
+	case 9:
+	case 10:
+		return emit_block(d, sl, pos, end, c, op);
+	case 11:
+		++*pos;
+		if (!d->nr_soft)
+			return false;
+		put(&d->o, "raise %s\n", d->slot[d->soft[s % d->nr_soft]].name);
+		return true;
+	case 13:
+		++*pos;
+		if (sl->kind == K_HARDIRQ)
+			return false;
+		put(&d->o, "pop q0\n");
+		return true;
+	default:	/* 2, 12, 14, 15 */
+		++*pos;
+		return emit_handle_op(d, c, op);
+	}
+}
+
+static bool emit_body(struct dec *d, const struct slot *sl, uint32_t *pos,
+		      uint32_t end, const struct ctx *c)
+{
+	bool any = false;
+
+	while (*pos < end)
+		any |= emit_op(d, sl, pos, end, c);
+	return any;
+}
+
+/* One actor's block (or main's lines); false if it came out empty. */
+static bool emit_actor(struct dec *d, unsigned int a)
+{
+	struct slot *sl = &d->slot[a];
+	struct ctx c = { .actor = a, .scope = ++d->next_scope,
+			 .once = sl->kind == K_TASK };
+	size_t mark = d->o.len;
+	uint32_t pos = 0;
+	bool any;
+
+	if (a && sl->kind == K_HARDIRQ)
+		put(&d->o, "hardirq %s cpu=%u count=%u {\n", sl->name, sl->cpu,
+		    sl->count);
+	else if (a)
+		put(&d->o, "%s %s cpu=%u {\n",
+		    sl->kind == K_TASK ? "task" : "softirq", sl->name, sl->cpu);
+	any = emit_body(d, sl, &pos, sl->nr_ops, &c);
+	/* References the actor still holds speculatively go with it. */
+	for (uint32_t i = 0; i < d->nr_h; i++) {
+		if (d->h[i].actor == a && d->h[i].spec) {
+			put(&d->o, "spec-put h%u\n", i);
+			d->h[i].spec = false;
+		}
+	}
+	if (a && !any) {
+		d->o.len = mark;
+		d->o.s[mark] = '\0';
+		return false;
+	}
+	if (a)
+		put(&d->o, "}\n");
+	return true;
+}
+
+static void header(struct dec *d, const uint8_t *data, size_t len,
+		   uint32_t *nr_ops, size_t *dec_at)
+{
+	uint8_t mach = data[3], caches = len > 4 ? data[4] : 0;
+	unsigned int nslots = len > 5 ? data[5] & 3 : 0;
+	size_t p = FS_BIN_HEADER;
+
+	d->cpus = 1 + (mach & 3);
+	d->nr_caches = 1 + (caches & 3);
+	for (unsigned int i = 0; i < MAX_CACHES; i++) {
+		d->ring[i] = caches & (0x10 << i);
+		d->owner[i] = -1;
+	}
+	d->spec_agent = mach & 0x10;
+	d->pressure_agent = mach & 0x20;
+	d->pressure = d->pressure_agent || (mach >> 6) >= 2;
+	snprintf(d->slot[0].name, sizeof(d->slot[0].name), "main");
+	d->slot[0].present = true;
+	for (unsigned int i = 1; i <= nslots && p < len; i++, p++) {
+		struct slot *sl = &d->slot[i];
+		static const char *const pfx[] = { "t", "irq", "poll" };
+
+		sl->kind = (data[p] & 3) == 3 ? K_TASK : data[p] & 3;
+		sl->cpu = ((data[p] >> 2) & 7) % d->cpus;
+		sl->count = 1 + (data[p] >> 5);
+		sl->present = true;
+		snprintf(sl->name, sizeof(sl->name), "%s%u", pfx[sl->kind], i);
+	}
+	*nr_ops = p < len ? data[p++] : 0;
+	if (*nr_ops > (len - p) / FS_BIN_OP_SIZE)
+		*nr_ops = (len - p) / FS_BIN_OP_SIZE;
+	d->ops = data + p;
+	*dec_at = p + (size_t)*nr_ops * FS_BIN_OP_SIZE;
+	d->conc = d->cpus > 1 || nslots || (mach & 0x3c);
+}
+
+static void prescan(struct dec *d, uint32_t nr_ops)
+{
+	for (uint32_t i = 0; i < nr_ops; i++) {
+		const uint8_t *op = d->ops + 4 * i;
+		unsigned int a = op[1] & 3;
+
+		if (!d->slot[a].present)
+			a = 0;
+		if (d->slot[a].nr_ops < 256)
+			d->slot[a].ops[d->slot[a].nr_ops++] = i;
+		if (op[0] % FS_BIN_NR_OPCODES == 7 && ((op[1] >> 2) % 4) >= 2)
+			d->pressure = true;
+	}
+}
+
+/* The n-th declared actor of @kind (main counts as a task), or NULL. */
+static const char *nth_actor(const struct dec *d, int kind, unsigned int n)
+{
+	unsigned int cnt = 0;
+
+	for (unsigned int a = 0; a < NR_SLOTS; a++)
+		cnt += d->slot[a].present && d->slot[a].kind == kind;
+	if (!cnt)
+		return NULL;
+	n %= cnt;
+	for (unsigned int a = 0; a < NR_SLOTS; a++)
+		if (d->slot[a].present && d->slot[a].kind == kind && !n--)
+			return d->slot[a].name;
+	return NULL;
+}
+
+static void decisions(struct dec *d, const uint8_t *p, size_t n)
+{
+	uint64_t step = 0;
+
+	for (; n >= FS_BIN_DEC_SIZE; p += FS_BIN_DEC_SIZE, n -= FS_BIN_DEC_SIZE) {
+		unsigned int kind = p[1] % FS_BIN_NR_DECISIONS;
+		const char *who;
+
+		step += p[0] < 128 ? p[0] : 128 + (p[0] - 128) * 16u;
+		switch (kind) {
+		case 0:
+		case 1:
+			who = nth_actor(d, kind ? K_HARDIRQ : K_TASK, p[2]);
+			if (who)
+				put(&d->o, "at %llu %s %s\n",
+				    (unsigned long long)step,
+				    kind ? "irq" : "switch", who);
+			break;
+		case 2:
+		case 3:
+			if (d->spec_agent)
+				put(&d->o, "at %llu spec-%s page=%u\n",
+				    (unsigned long long)step,
+				    kind == 2 ? "get" : "put", p[2]);
+			break;
+		default:
+			if (d->pressure_agent)
+				put(&d->o, "at %llu pressure %s\n",
+				    (unsigned long long)step,
+				    kind == 4 ? "on" : "off");
+			break;
+		}
+	}
+}
+
+char *fs_trace_bin_to_text(const uint8_t *data, size_t len,
+			   char *err, size_t errlen)
+{
+	static const int order[] = { K_SOFTIRQ, K_HARDIRQ, K_TASK };
+	struct dec *d;
+	uint32_t nr_ops;
+	size_t dec_at;
+	char *text;
+
+	if (!fs_trace_is_binary(data, len)) {
+		snprintf(err, errlen, "not a fragsim binary trace (no \"FZ\\x%02x\" magic)",
+			 FS_BIN_VERSION);
+		return NULL;
+	}
+	/* One decoder, reused: a fuzzer decodes thousands of inputs a second. */
+	static struct dec dec;
+
+	d = &dec;
+	memset(d, 0, sizeof(*d));
+	header(d, data, len, &nr_ops, &dec_at);
+	prescan(d, nr_ops);
+	put(&d->o, "fragsim-trace 1\nseed 0\nfaults %s\ncpus %u\n", plans[data[3] >> 6], d->cpus);
+	if (data[3] & 4)
+		put(&d->o, "preempt full\n");
+	if (data[3] & 8)
+		put(&d->o, "rt on\n");
+	put(&d->o, "schedule replay\n");
+	for (unsigned int i = 0; i < d->nr_caches; i++)
+		put(&d->o, "cache nc%u %s\n", i, d->ring[i] ? "rx_ring" : "page_frag");
+	put(&d->o, "queue q0\n");
+	if (d->spec_agent)
+		put(&d->o, "agent speculative count=64\n");
+	if (d->pressure_agent)
+		put(&d->o, "agent pressure count=64\n");
+	for (unsigned int k = 0; k < 3; k++) {
+		for (unsigned int a = 1; a < NR_SLOTS; a++) {
+			struct slot *sl = &d->slot[a];
+
+			if (!sl->present || sl->kind != order[k])
+				continue;
+			sl->present = emit_actor(d, a);
+			if (sl->present && sl->kind == K_SOFTIRQ)
+				d->soft[d->nr_soft++] = a;
+		}
+	}
+	emit_actor(d, 0);
+	decisions(d, data + dec_at, len - dec_at);
+	text = d->o.s ? d->o.s : strdup("");
+	d->o.s = NULL;
+	return text;
+}
+
+int fs_trace_decode(struct fs_trace *t, const uint8_t *data, size_t len,
+		    char *err, size_t errlen)
+{
+	char *text = fs_trace_bin_to_text(data, len, err, errlen);
+	int rc;
+
+	if (!text)
+		return -1;
+	rc = fs_trace_parse(t, text, strlen(text), "<binary>", err, errlen);
+	free(text);
+	return rc;
+}
