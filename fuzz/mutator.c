@@ -107,16 +107,16 @@ static void parse(struct prog *p, const uint8_t *d, size_t n)
 	off = 6 + p->nslots;
 	p->nops = byte_at(d, n, off++);
 	avail = n > off ? (n - off) / OPS : 0;
-	if (p->nops > avail) {
-		/* the decoder runs out inside the ops: no decisions */
-		p->nops = avail;
-	} else if (off + OPS * p->nops <= n) {
-		/* set even with no decisions: inserting one moves from here */
-		p->dec = d + off + OPS * p->nops;
-		p->ndec = (n - off - OPS * p->nops) / DEC;
-	}
+	/* as the decoder: the bytes of a partial op start the decisions */
+	p->nops = MIN(p->nops, avail);
 	if (p->nops)
 		memcpy(p->op, d + off, OPS * p->nops);
+	off += OPS * p->nops;
+	if (off <= n) {
+		/* set even with no decisions: inserting one moves from here */
+		p->dec = d + off;
+		p->ndec = (n - off) / DEC;
+	}
 }
 
 static size_t head_size(const struct prog *p)

@@ -23,10 +23,10 @@
  * Anything else is first repaired (fs_repair) rather than rejected: the
  * magic and version are overwritten, a missing header is zero-filled, the
  * slot count loses its upper bits and is cut to the slot bytes present,
- * N is cut to the complete operations present (the partial one goes), and a
- * partial decision at the end is dropped.  So for an input that starts with
- * the magic, the repair keeps what the decoder reads of it (taking missing
- * header bytes as 0).
+ * N is cut to the complete operations present (as in the decoder, the bytes
+ * of a partial op then start the decisions), and a partial decision at the
+ * end is dropped.  So for an input that starts with the magic, the repair
+ * keeps what the decoder (sim/trace/trace_bin.c) reads of it.
  *
  * Sizes: @max_size is the room of the buffer.  No function writes at or
  * past it; an input larger than it is cut at boundaries, keeping as many

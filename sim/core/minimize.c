@@ -18,6 +18,9 @@
  *   unwrap   replace a repeat, irq-off or bh-off block by its body
  *   decls    drop cache, queue and agent declarations nothing needs
  *   at       ddmin over the schedule's decisions
+ * An operation candidate of a replayed schedule that loses the finding is
+ * tried again with its `at` steps moved back by the scheduling points the
+ * change removed (retime()), since removing operations shifts them.
  */
 #include <stdio.h>
 #include <stdlib.h>

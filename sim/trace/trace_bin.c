@@ -20,6 +20,7 @@
 #define MAX_DEPTH	4
 #define MAX_REPEAT_DEPTH 2
 #define MAX_HANDLES	1024
+#define MAX_EXPANSION	40000
 #define MAX_CACHES	4
 
 enum { K_TASK, K_HARDIRQ, K_SOFTIRQ };
@@ -47,6 +48,7 @@ struct ctx {
 	unsigned int actor;
 	bool irq_off, bh_off;
 	unsigned int depth, repeat_depth;
+	uint32_t expansion;		/* product of the enclosing repeats */
 	uint16_t scope;
 	bool once;			/* the body runs once: spec-* allowed */
 };
@@ -57,6 +59,7 @@ struct dec {
 	bool ring[MAX_CACHES];
 	int owner[MAX_CACHES];
 	bool conc, pressure, spec_agent, pressure_agent;
+	bool long_repeat;		/* a repeat of thousands: no zero sizes */
 	struct slot slot[NR_SLOTS];
 	struct hrec h[MAX_HANDLES];
 	uint32_t nr_h;
@@ -191,9 +194,15 @@ static bool own(struct dec *d, const struct ctx *c, unsigned int cache)
 	return d->owner[cache] == (int)c->actor;
 }
 
-static uint32_t fix_size(const struct dec *d, uint32_t size)
+/*
+ * Zero sizes: one past the page in a concurrent trace, and more than 32768
+ * of them exhaust a clean cache's bias (invariants.md): only a few, alone.
+ */
+static uint32_t fix_size(const struct dec *d, const struct ctx *c,
+			 uint32_t size)
 {
-	return !size && d->conc ? 1 : size;
+	return !size && (d->conc || d->long_repeat || c->expansion > 1) ?
+	       1 : size;
 }
 
 static bool emit_body(struct dec *d, const struct slot *sl, uint32_t *pos,
@@ -204,7 +213,7 @@ static bool emit_alloc(struct dec *d, const struct ctx *c, const uint8_t *op,
 {
 	unsigned int cache = (op[1] >> 2) % d->nr_caches;
 	uint16_t v = le16(op);
-	uint32_t size = fix_size(d, aligned ? v & 0xfff : v & 0x1fff);
+	uint32_t size = fix_size(d, c, aligned ? v & 0xfff : v & 0x1fff);
 	const char *gfp = aligned ? NULL : gfp_name(d, c, v >> 13, size);
 	long h;
 
@@ -250,6 +259,24 @@ static bool emit_net(struct dec *d, const struct ctx *c, const uint8_t *op)
 	return true;
 }
 
+/*
+ * Small counts mostly; v >= 0x8000 asks for a long run (bias exhaustion
+ * needs tens of thousands of allocations from one page), clamped so that
+ * nested repeats multiply to at most MAX_EXPANSION.
+ */
+static unsigned int repeat_count(const struct ctx *c, uint16_t v,
+				 struct ctx *in)
+{
+	unsigned int r = v < 0x8000 ? 2 + v % 15 : 2 + (v & 0x7fff);
+
+	if ((uint64_t)r * c->expansion > MAX_EXPANSION)
+		r = MAX_EXPANSION / c->expansion;
+	if (r < 2)
+		r = 2;
+	in->expansion = c->expansion * r;
+	return r;
+}
+
 /* irq-off, bh-off and repeat: the body is the actor's next ops. */
 static bool emit_block(struct dec *d, const struct slot *sl, uint32_t *pos,
 		       uint32_t end, const struct ctx *c, const uint8_t *op)
@@ -279,7 +306,7 @@ static bool emit_block(struct dec *d, const struct slot *sl, uint32_t *pos,
 		in.repeat_depth++;
 		in.scope = ++d->next_scope;
 		in.once = false;
-		put(&d->o, "repeat %u {\n", 2 + le16(op) % 15);
+		put(&d->o, "repeat %u {\n", repeat_count(c, le16(op), &in));
 	}
 	any = emit_body(d, sl, pos, body_end, &in);
 	if (!any) {
@@ -394,7 +421,7 @@ static bool emit_actor(struct dec *d, unsigned int a)
 {
 	struct slot *sl = &d->slot[a];
 	struct ctx c = { .actor = a, .scope = ++d->next_scope,
-			 .once = sl->kind == K_TASK };
+			 .once = sl->kind == K_TASK, .expansion = 1 };
 	size_t mark = d->o.len;
 	uint32_t pos = 0;
 	bool any;
@@ -426,7 +453,7 @@ static bool emit_actor(struct dec *d, unsigned int a)
 static void header(struct dec *d, const uint8_t *data, size_t len,
 		   uint32_t *nr_ops, size_t *dec_at)
 {
-	uint8_t mach = data[3], caches = len > 4 ? data[4] : 0;
+	uint8_t mach = len > 3 ? data[3] : 0, caches = len > 4 ? data[4] : 0;
 	unsigned int nslots = len > 5 ? data[5] & 3 : 0;
 	size_t p = FS_BIN_HEADER;
 
@@ -451,6 +478,8 @@ static void header(struct dec *d, const uint8_t *data, size_t len,
 		sl->present = true;
 		snprintf(sl->name, sizeof(sl->name), "%s%u", pfx[sl->kind], i);
 	}
+	if (p > len)
+		p = len;	/* a short input: what is missing reads as 0 */
 	*nr_ops = p < len ? data[p++] : 0;
 	if (*nr_ops > (len - p) / FS_BIN_OP_SIZE)
 		*nr_ops = (len - p) / FS_BIN_OP_SIZE;
@@ -471,6 +500,8 @@ static void prescan(struct dec *d, uint32_t nr_ops)
 			d->slot[a].ops[d->slot[a].nr_ops++] = i;
 		if (op[0] % FS_BIN_NR_OPCODES == 7 && ((op[1] >> 2) % 4) >= 2)
 			d->pressure = true;
+		if (op[0] % FS_BIN_NR_OPCODES == 10 && le16(op) >= 0x8000)
+			d->long_repeat = true;
 	}
 }
 
@@ -532,6 +563,7 @@ char *fs_trace_bin_to_text(const uint8_t *data, size_t len,
 	struct dec *d;
 	uint32_t nr_ops;
 	size_t dec_at;
+	uint8_t mach;
 	char *text;
 
 	if (!fs_trace_is_binary(data, len)) {
@@ -546,10 +578,11 @@ char *fs_trace_bin_to_text(const uint8_t *data, size_t len,
 	memset(d, 0, sizeof(*d));
 	header(d, data, len, &nr_ops, &dec_at);
 	prescan(d, nr_ops);
-	put(&d->o, "fragsim-trace 1\nseed 0\nfaults %s\ncpus %u\n", plans[data[3] >> 6], d->cpus);
-	if (data[3] & 4)
+	mach = len > 3 ? data[3] : 0;	/* missing header bytes read as 0 */
+	put(&d->o, "fragsim-trace 1\nseed 0\nfaults %s\ncpus %u\n", plans[mach >> 6], d->cpus);
+	if (mach & 4)
 		put(&d->o, "preempt full\n");
-	if (data[3] & 8)
+	if (mach & 8)
 		put(&d->o, "rt on\n");
 	put(&d->o, "schedule replay\n");
 	for (unsigned int i = 0; i < d->nr_caches; i++)
