@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared by the fuzz harnesses; see fuzz_common.h. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../sim/machine/feedback.h"
 #include "fuzz_common.h"
@@ -23,6 +25,41 @@ const char *fs_argv0 = "fragsim";
 #define FUZZ_ARENA_SLOTS 1024
 __attribute__((section("__libfuzzer_extra_counters"), used))
 static uint8_t fb_counters[FB_BYTES];
+
+/*
+ * The fragsim of this build (B/fuzz/fuzz_trace -> B/fragsim): the kernel
+ * code compiled with the same flags numbers its scheduling points the
+ * same way, so it replays an artifact's decisions exactly.
+ */
+static char build_root[PATH_MAX];
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	char path[PATH_MAX], *slash;
+
+	if (*argc < 1 || !realpath((*argv)[0], path))
+		return 0;
+	slash = strrchr(path, '/');
+	if (slash)
+		*slash = '\0';
+	slash = strrchr(path, '/');
+	if (slash) {
+		*slash = '\0';
+		snprintf(build_root, sizeof(build_root), "%s", path);
+	}
+	return 0;
+}
+
+/* fragsim, or fragsim-zoo for a bug-zoo target, of this build. */
+static const char *replay_cmd(const struct fs_target *t)
+{
+	static char cmd[PATH_MAX + 32];
+
+	snprintf(cmd, sizeof(cmd), "%s%s", build_root,
+		 t->zoo && *t->zoo ? "/sim/fragsim-zoo" : "/fragsim");
+	return *build_root && !access(cmd, X_OK) ? cmd :
+	       t->zoo && *t->zoo ? "fragsim-zoo" : "fragsim";
+}
 
 const struct fs_target *fs_fuzz_target(void)
 {
@@ -110,8 +147,8 @@ static void report(const struct fs_trace *t, const struct fs_run_result *res)
 	fprintf(stderr, "%s", res->finding->report.s);
 	fprintf(stderr, "Repro key: fragsim/1 target=%s build=%s engine=fuzz schedule=input\n",
 		tg->name, tg->build_id);
-	fprintf(stderr, "Replay: fragsim replay --target %s <the crash file this fuzzer writes>\n",
-		tg->name);
+	fprintf(stderr, "Replay: %s replay --target %s <the crash file this fuzzer writes>\n",
+		replay_cmd(tg), tg->name);
 	fprintf(stderr, "--- the input as a text trace ---\n%s---\n", text);
 	free(text);
 }
