@@ -2,26 +2,30 @@
 # SPDX-License-Identifier: GPL-2.0
 # fragsim's main job: set up exactly as scripts/test.sh does (install what is
 # missing, unpack the kernel files, build build/), then run a time-boxed
-# `fragsim run` against each real-kernel target and write a report under
-# reports/<name>/ (see reports/README.md).
+# `fragsim run` against each real-kernel target, then a libFuzzer campaign
+# on fuzz_trace for each target (scripts/fuzz.sh; --fuzz-seconds 0 skips
+# it), and write a report under reports/<name>/ (see reports/README.md).
 #
 #   scripts/campaign.sh [--seconds S] [--targets "linux-6.12 linux-6.1"]
-#                       [--seed X] [--name NAME]
+#                       [--seed X] [--name NAME] [--fuzz-seconds S]
 #
-# Exit status: 0 no finding, 1 finding(s), 2 bad usage, 3 the set-up or a
-# fragsim run failed.
+# Exit status: 0 no finding, 1 finding(s), 2 bad usage, 3 the set-up, a
+# fragsim run or a fuzz run failed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
 	cat <<-EOM
 	usage: scripts/campaign.sh [--seconds S] [--targets "T1 T2"] [--seed X] [--name NAME]
+	                           [--fuzz-seconds S]
 	  --seconds S    seconds per target (default \$FRAGSIM_SECONDS or 120)
 	  --targets "..." targets to run, in order (default "linux-6.12 linux-6.1";
 	                 'build/fragsim targets' lists them)
 	  --seed X       seed of every run, decimal or 0x-hex (default: from the clock, printed)
 	  --name NAME    campaign directory reports/NAME (default campaign-YYYYmmdd-HHMMSS)
-	exit status: 0 no finding, 1 finding(s), 2 bad usage, 3 set-up or fragsim failed
+	  --fuzz-seconds S  then fuzz each target S s with libFuzzer on fuzz_trace
+	                 (scripts/fuzz.sh; default \$FRAGSIM_FUZZ_SECONDS or 60; 0: no fuzzing)
+	exit status: 0 no finding, 1 finding(s), 2 bad usage, 3 set-up, fragsim or fuzzing failed
 	EOM
 }
 
@@ -31,14 +35,17 @@ seconds_from="FRAGSIM_SECONDS"
 targets="linux-6.12 linux-6.1"
 seed=
 name=
+fuzz_seconds=${FRAGSIM_FUZZ_SECONDS:-60}
+fuzz_seconds_from=FRAGSIM_FUZZ_SECONDS
+[ -n "${FRAGSIM_FUZZ_SECONDS:-}" ] || fuzz_seconds_from=--fuzz-seconds
 
 while [ $# -gt 0 ]; do
 	opt=$1 val=
 	case $opt in
 	-h|--help) usage; exit 0 ;;
-	--seconds=*|--targets=*|--seed=*|--name=*)
+	--seconds=*|--targets=*|--seed=*|--name=*|--fuzz-seconds=*)
 		val=${opt#*=} opt=${opt%%=*} ;;
-	--seconds|--targets|--seed|--name)
+	--seconds|--targets|--seed|--name|--fuzz-seconds)
 		[ $# -ge 2 ] || fs_die "$opt needs a value (see scripts/campaign.sh --help)"
 		val=$2; shift ;;
 	*) fs_die "unknown option or argument '$opt' (see scripts/campaign.sh --help)" ;;
@@ -49,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--targets) targets=${val//,/ } ;;
 	--seed) seed=$val ;;
 	--name) name=$val ;;
+	--fuzz-seconds) fuzz_seconds=$val fuzz_seconds_from=--fuzz-seconds ;;
 	esac
 done
 
@@ -59,6 +67,9 @@ int=${seconds%%.*}
 if [ ${#int} -gt 8 ] || (( 10#${int:-0} >= 10000000 )); then
 	fs_die "$seconds_from: '$seconds' must be below 10000000 seconds"
 fi
+[[ $fuzz_seconds =~ ^[0-9]{1,7}$ ]] ||
+	fs_die "$fuzz_seconds_from: '$fuzz_seconds' is not a whole number of seconds (0: no fuzzing)"
+fuzz_seconds=$((10#$fuzz_seconds))
 read -r -a target_list <<< "$targets"
 [ ${#target_list[@]} -gt 0 ] || fs_die "--targets: no target given"
 for ((i = 0; i < ${#target_list[@]}; i++)); do
@@ -117,6 +128,7 @@ info=$dir/campaign.info
 	echo "seed=$seed"
 	echo "targets=${target_list[*]}"
 	echo "fragsim=$fragsim"
+	echo "fuzz_seconds=$fuzz_seconds"
 } > "$info"
 
 echo "fragsim campaign $name: ${target_list[*]}, $seconds s each, seed $seed"
@@ -146,6 +158,37 @@ for t in "${target_list[@]}"; do
 	   status=3 ;;
 	esac
 done
+
+# The fuzz campaign: libFuzzer on fuzz_trace, per target, each with its own
+# report in fuzz/<target>/ (scripts/fuzz.sh; it prints its progress).
+if [ "$fuzz_seconds" -gt 0 ] && [ -z "$interrupted" ]; then
+	for t in "${target_list[@]}"; do
+		echo
+		echo "== fuzz $t: libFuzzer on fuzz_trace, $fuzz_seconds s =="
+		# stdout (triage, coverage, summary) is kept; stderr (a progress
+		# line every 10 s, errors) is shown and kept.  Not *.log/*.progress
+		# at the top: those are fragsim run's, for scripts/report.py.
+		mkdir -p "$dir/fuzz"
+		{ scripts/fuzz.sh --engine libfuzzer --fuzzer fuzz_trace --target "$t" \
+			--seconds "$fuzz_seconds" --out "$dir/fuzz/$t" 2>&1 \
+			>"$dir/fuzz/$t.stdout"; } | tee "$dir/fuzz/$t.stderr" >&2
+		rc=${PIPESTATUS[0]}
+		echo "fuzz.exit.$t=$rc" >> "$info"
+		sed -n -e '/^status:/,/^artifacts:/p' -e '/^  lines /p' -e '/^  branches /p' \
+			"$dir/fuzz/$t/summary.txt" 2>/dev/null
+		if [ -n "$interrupted" ] || [ "$rc" -eq 130 ]; then
+			echo "fragsim: interrupted; reporting what has run" >&2
+			status=130
+			break
+		fi
+		case $rc in
+		0) ;;
+		1) [ $status -ne 0 ] || status=1 ;;
+		*) echo "fragsim: error: the fuzz run of $t failed (exit $rc; see $dir/fuzz/$t.stderr)" >&2
+		   [ $status -eq 130 ] || status=3 ;;
+		esac
+	done
+fi
 trap - INT
 echo "finished=$(date -Iseconds)" >> "$info"
 
@@ -154,8 +197,13 @@ if ! python3 scripts/report.py "$dir"; then
 	echo "fragsim: error: scripts/report.py $dir failed" >&2
 	exit 3
 fi
+if [ "$fuzz_seconds" -gt 0 ] && ! python3 scripts/fuzz_report.py --campaign "$dir"; then
+	echo "fragsim: error: scripts/fuzz_report.py --campaign $dir failed" >&2
+	exit 3
+fi
 echo
 cat "$dir/summary.txt"
 echo
 echo "report: $dir/index.html (and summary.txt, summary.json, ops.svg there)"
+[ "$fuzz_seconds" -gt 0 ] && echo "fuzz reports: $dir/fuzz/<target>/index.html"
 exit $status

@@ -38,6 +38,7 @@ struct fs_arena {
 	unsigned int *freed;		/* ring of freed slots, oldest first */
 	unsigned int freed_head, freed_len;
 	unsigned long nr_allocated;
+	unsigned long nr_exhausted;	/* allocations failed for want of slots */
 	fs_faults_t faults;
 };
 
@@ -135,6 +136,7 @@ void fs_arena_reset(struct fs_arena *a)
 	a->freed_head = 0;
 	a->freed_len = 0;
 	a->nr_allocated = 0;
+	a->nr_exhausted = 0;
 	a->faults = 0;
 }
 
@@ -234,6 +236,9 @@ struct page *fs_page_alloc(unsigned int order, fs_gfp_t gfp, const char *fn)
 	if (order > FS_ARENA_MAX_ORDER ||
 	    !fault_allows(a->faults, order, gfp, &pfmemalloc) ||
 	    !take_slot(a, &slot)) {
+		if (order <= FS_ARENA_MAX_ORDER && !a->freed_len &&
+		    a->fresh >= a->nr_slots)
+			a->nr_exhausted++;
 		emit(&ev);
 		return NULL;
 	}
@@ -412,6 +417,11 @@ bool fs_page_get_unless_zero(struct page *page, const char *fn)
 unsigned long fs_arena_nr_pfns(const struct fs_arena *a)
 {
 	return a->nr_pfns;
+}
+
+unsigned long fs_arena_nr_exhausted(const struct fs_arena *a)
+{
+	return a->nr_exhausted;
 }
 
 unsigned long fs_arena_nr_allocated(const struct fs_arena *a)

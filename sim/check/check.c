@@ -495,6 +495,17 @@ const struct fs_finding *fs_check_finding(const struct fs_check *c)
 	return c->finding.kind == FS_F_NONE ? NULL : &c->finding;
 }
 
+void fs_check_note(struct fs_check *c, const char *fmt, ...)
+{
+	va_list ap;
+	char line[256];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fs_buf_printf(&c->notes, "%s", line);
+}
+
 const char *fs_check_notes(const struct fs_check *c)
 {
 	return c->notes.len ? c->notes.s : "";

@@ -349,6 +349,16 @@ static void diff_alloc(struct fs_runner *r, const struct fs_op *op, void *va,
 	rva = r->ref->alloc(r->ref_nc[op->cache], op->size, op->gfp, op->align);
 	r->ref->view(r->ref_nc[op->cache], &rv);
 	leave_ref(r, live);
+	/*
+	 * Running out of simulated memory is no fault plan: the two sides
+	 * need different amounts of it, so the comparison ends there.
+	 */
+	if (fs_arena_nr_exhausted(r->arena) || fs_arena_nr_exhausted(r->ref_arena)) {
+		r->diff_now = false;
+		fs_check_note(r->check, "note: the simulated memory ran out at op #%llu; the differential check stops there\n",
+		     (unsigned long long)r->op_no);
+		return;
+	}
 	if (va && id != NO_FRAG) {
 		grow_ref_va(r, id);
 		/* As for the target: free a zero-length fragment at its

@@ -101,6 +101,8 @@ void fs_fiber_init_main(struct fs_fiber *main)
 
 void fs_fiber_reset(struct fs_fiber *f)
 {
+	f->dying = false;
+	f->fake_stack = NULL;
 #if defined(__x86_64__)
 	uintptr_t *sp = (uintptr_t *)((char *)f->stack + f->size);
 
@@ -168,7 +170,8 @@ void fs_fiber_switch(struct fs_fiber *from, struct fs_fiber *to)
 	if (from == to)
 		return;
 #ifdef FS_ASAN
-	__sanitizer_start_switch_fiber(&from->fake_stack,
+	/* A fiber leaving for the last time hands its fake stack back. */
+	__sanitizer_start_switch_fiber(from->dying ? NULL : &from->fake_stack,
 				       to->stack ? to->stack : main_bottom,
 				       to->stack ? to->size : main_size);
 #endif

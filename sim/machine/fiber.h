@@ -8,6 +8,7 @@
 #ifndef FRAGSIM_FIBER_H
 #define FRAGSIM_FIBER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct fs_fiber {
@@ -18,6 +19,7 @@ struct fs_fiber {
 	void (*fn)(void *arg);
 	void *arg;
 	void *fake_stack;	/* ASan's bookkeeping while switched out */
+	bool dying;		/* its next switch away is its last */
 	void *tsan_fiber;
 };
 

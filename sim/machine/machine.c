@@ -342,6 +342,7 @@ static void task_exit(struct fs_machine *m)
 	struct task *me = cur_task(m);
 
 	me->state = T_DONE;
+	me->fiber.dying = true;
 	if (m->cpus[me->cpu].cur == m->cur)
 		m->cpus[me->cpu].cur = -1;
 	if (!m->aborted && leave(m))

@@ -88,6 +88,8 @@ fs_faults_t fs_arena_faults(const struct fs_arena *a);
 /* Queries, for the checker and reports. */
 unsigned long fs_arena_nr_pfns(const struct fs_arena *a);
 unsigned long fs_arena_nr_allocated(const struct fs_arena *a);
+/* Allocations that failed because the simulated memory was used up. */
+unsigned long fs_arena_nr_exhausted(const struct fs_arena *a);
 /* Next allocated head at or after @pfn, or ULONG_MAX. */
 unsigned long fs_arena_next_head(const struct fs_arena *a, unsigned long pfn);
 enum fs_page_state fs_arena_classify(const struct fs_arena *a, const void *va,

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Fetch the kernel files fragsim's extractor reads, for the OSS-Fuzz and
+# ClusterFuzzLite Docker images (which have no Debian linux-source-*
+# packages): the kernel.org release tarballs of the versions Debian 12
+# ships, each checked against a SHA-256, cut down to the files that
+# `alloc/extract/extract.py --list-files` names.
+#
+#   scripts/oss-fuzz-fetch-kernels.sh DEST
+#
+# leaves DEST/linux-6.1 and DEST/linux-6.12 (partial trees, under 2 MB each,
+# each with a .fragsim-source line saying where it came from), which is what
+# scripts/oss-fuzz-build.sh looks for in $SRC/kernels.
+#
+# Environment (all optional):
+#   FRAGSIM_LINUX_6_1, FRAGSIM_LINUX_6_12   release versions (default: the
+#       ones of Debian 12's linux-source-6.1 and linux-source-6.12 packages
+#       this was written against, 6.1.192 and 6.12.117)
+#   FRAGSIM_LINUX_6_1_SHA256, FRAGSIM_LINUX_6_12_SHA256   pinned SHA-256 of
+#       the tarballs.  When set, the tarball must match it.  When empty, it
+#       must match its line in kernel.org's sha256sums.asc, fetched in the
+#       same run from the same mirror: that catches a truncated or corrupted
+#       download, not a compromised mirror (the listing's PGP signature is not
+#       checked).  Pin the hashes once they have been read off a trusted copy.
+#   FRAGSIM_KERNEL_MIRROR   default https://cdn.kernel.org/pub/linux/kernel
+#       (a file:// URL works too; the test in scripts/oss-fuzz-check.sh uses one)
+#
+# Exit status: 0 trees ready, 1 download or check failed, 2 usage.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+EXTRACT="$ROOT/alloc/extract/extract.py"
+MIRROR=${FRAGSIM_KERNEL_MIRROR:-https://cdn.kernel.org/pub/linux/kernel}
+MIRROR=${MIRROR%/}
+
+say() { printf 'fetch-kernels: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+[ $# -eq 1 ] || { say "usage: $0 DEST"; exit 2; }
+DEST=$1
+mkdir -p "$DEST"
+DEST=$(cd "$DEST" && pwd)
+
+command -v curl >/dev/null || die "curl is needed"
+command -v python3 >/dev/null || die "python3 is needed"
+FILES=$(python3 "$EXTRACT" --list-files) || die "extract.py --list-files failed"
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# fetch URL FILE
+fetch() {
+	curl -fsSL --retry 3 --retry-delay 5 -o "$2" "$1" || die "cannot download $1"
+}
+
+fetched_listing=""
+
+# series X.Y -> DEST/linux-X.Y
+fetch_one() {
+	local series=$1 var=${1//./_}
+	local vvar="FRAGSIM_LINUX_$var" hvar="FRAGSIM_LINUX_${var}_SHA256"
+	local default
+	case $series in
+	6.1) default=6.1.192 ;;
+	6.12) default=6.12.117 ;;
+	*) die "no default release for $series" ;;
+	esac
+	local ver=${!vvar:-$default} pin=${!hvar:-}
+	local major=${ver%%.*}
+	local tarball="linux-$ver.tar.xz" url="$MIRROR/v$major.x/linux-$ver.tar.xz"
+	local want got dir="$DEST/linux-$series"
+
+	case $ver in
+	"$series".*|"$series") ;;
+	*) die "$vvar=$ver is not a $series release" ;;
+	esac
+
+	if [ -n "$pin" ]; then
+		want=$pin
+	else
+		if [ "$fetched_listing" != "$major" ]; then
+			fetch "$MIRROR/v$major.x/sha256sums.asc" "$TMP/sha256sums.asc"
+			fetched_listing=$major
+		fi
+		want=$(awk -v f="$tarball" '$2 == f { print $1 }' "$TMP/sha256sums.asc")
+		[ -n "$want" ] || die "$tarball is not listed in $MIRROR/v$major.x/sha256sums.asc"
+	fi
+	[[ $want =~ ^[0-9a-f]{64}$ ]] || die "bad SHA-256 for $tarball: '$want'"
+
+	say "downloading $url"
+	fetch "$url" "$TMP/$tarball"
+	got=$(sha256sum "$TMP/$tarball" | cut -d' ' -f1)
+	[ "$got" = "$want" ] ||
+		die "$tarball: SHA-256 $got, expected $want${pin:+ (pinned by $hvar)}"
+
+	rm -rf "$dir" && mkdir -p "$dir"
+	# Files of later layouts (mm/page_frag_cache.c, ...) are absent from
+	# older releases: tar complains and goes on; --check below decides.
+	local members
+	mapfile -t members < <(printf '%s\n' "$FILES" | sed "s|^|linux-$ver/|")
+	tar -xJf "$TMP/$tarball" -C "$dir" --strip-components=1 \
+		"${members[@]}" 2>/dev/null || true
+	rm -f "$TMP/$tarball"
+
+	local mk="$dir/Makefile" v p s
+	[ -f "$mk" ] || die "$tarball has no linux-$ver/Makefile"
+	v=$(awk '$1 == "VERSION" { print $3; exit }' "$mk")
+	p=$(awk '$1 == "PATCHLEVEL" { print $3; exit }' "$mk")
+	s=$(awk '$1 == "SUBLEVEL" { print $3; exit }' "$mk")
+	case $ver in
+	"$v.$p.$s"|"$v.$p") ;;
+	*) die "$tarball: Makefile says $v.$p.$s" ;;
+	esac
+	python3 "$EXTRACT" --tree "$dir" --check >/dev/null ||
+		die "$tarball did not give a tree extract.py accepts"
+	printf '%s sha256=%s from %s\n' "$tarball" "$got" "$url" > "$dir/.fragsim-source"
+	say "linux-$series: $tarball ($(find "$dir" -type f | wc -l) files) in $dir"
+}
+
+fetch_one 6.1
+fetch_one 6.12
