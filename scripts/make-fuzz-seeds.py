@@ -86,6 +86,10 @@ def concurrent():
     yield trace([op(ALLOC, v=2048), op(SPEC_GET), op(ALLOC, v=2048), op(FREE, s=0),
                  op(FREE), op(ALLOC, v=3000), op(SPEC_PUT), op(FREE)], spec=True,
                 decisions=[(10, 2, 8), (30, 3, 8), (15, 2, 16), (40, 3, 16)])
+    # A cache recycles its page (every fragment freed, then the reuse path)
+    # while the speculative agent holds or takes references on it.
+    yield trace([op(ALLOC, v=4096), op(FREE)] * 9 + [op(ALLOC, v=2048), op(FREE)],
+                spec=True, decisions=[(40, 2, 8), (30, 3, 8), (20, 2, 8), (30, 3, 8)])
     # Two tasks on one CPU with kernel preemption, napi and netdev paths.
     yield trace([op(BH_OFF, 1, 1), op(NAPI, 1, 0, 256), op(NAPI, 1, 0, 512), op(FREE, 1),
                  op(FREE, 1), op(NETDEV, 0, 0, 1024), op(NAPI_1K, 0), op(FREE, 0), op(FREE, 0)],
