@@ -313,13 +313,34 @@ static uint8_t gen_arg(struct rng *r, unsigned int kind)
 /* switch, irq, spec-get, spec-put, pressure on, pressure off */
 static const uint8_t dec_kind_weight[6] = { 40, 25, 10, 10, 8, 7 };
 
+/* The kind byte carries the gap's high part: kind + 6 * hi. */
+static uint8_t kind_byte(unsigned int kind, unsigned int hi)
+{
+	if (hi > 255 / 6 - (kind > 255 % 6))
+		hi = 255 / 6 - (kind > 255 % 6);
+	return (uint8_t)(kind + 6 * hi);
+}
+
 static void gen_dec(struct rng *r, uint8_t *d)
 {
 	unsigned int kind = pick(r, dec_kind_weight, 6);
 
 	d[0] = gen_gap(r);
-	d[1] = (uint8_t)kind;
+	d[1] = kind_byte(kind, one_in(r, 8) ? 1 + below(r, 4) : 0);
 	d[2] = gen_arg(r, kind);
+}
+
+/* Move a decision a few scheduling points, carrying into the high part. */
+static void nudge_gap(struct rng *r, uint8_t *d)
+{
+	int gap = d[0] + 256 * (d[1] / 6);
+	int step = 1 + (int)below(r, 4);
+
+	gap += one_in(r, 2) ? step : -step;
+	if (gap < 0)
+		gap = 0;
+	d[0] = (uint8_t)(gap & 0xff);
+	d[1] = kind_byte(d[1] % 6, (unsigned int)gap >> 8);
 }
 
 /* ------------------------------------------------------------------------
@@ -771,15 +792,18 @@ static bool dec_tweak(struct mut *m)
 		return false;
 	d = dec_at(m, below(&m->r, m->p.ndec));
 	memcpy(old, d, DEC);
-	switch (below(&m->r, 4)) {
+	switch (below(&m->r, 5)) {
 	case 0:
 		d[0] = gen_gap(&m->r);
 		break;
 	case 1:
-		d[1] = (uint8_t)pick(&m->r, dec_kind_weight, 6);
+		d[1] = kind_byte(pick(&m->r, dec_kind_weight, 6), d[1] / 6);
 		break;
 	case 2:
 		d[2] = gen_arg(&m->r, d[1] % 6);
+		break;
+	case 3:
+		nudge_gap(&m->r, d);	/* timing windows are a few points wide */
 		break;
 	default:
 		d[2] += one_in(&m->r, 2) ? 1 : 255;

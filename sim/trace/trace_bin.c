@@ -529,7 +529,9 @@ static void decisions(struct dec *d, const uint8_t *p, size_t n)
 		unsigned int kind = p[1] % FS_BIN_NR_DECISIONS;
 		const char *who;
 
-		step += p[0] < 128 ? p[0] : 128 + (p[0] - 128) * 16u;
+		/* The gap's high byte rides on the kind byte: every step
+		 * stays reachable, a long way on too. */
+		step += p[0] + 256u * (p[1] / FS_BIN_NR_DECISIONS);
 		switch (kind) {
 		case 0:
 		case 1:
