@@ -90,6 +90,10 @@ def concurrent():
     # while the speculative agent holds or takes references on it.
     yield trace([op(ALLOC, v=4096), op(FREE)] * 9 + [op(ALLOC, v=2048), op(FREE)],
                 spec=True, decisions=[(40, 2, 8), (30, 3, 8), (20, 2, 8), (30, 3, 8)])
+    # The same with the agent busy all along: a get and a put on the
+    # cache's first page every 15 points (its 64 actions).
+    yield trace([op(ALLOC, v=4096), op(FREE)] * 9 + [op(ALLOC, v=2048), op(FREE)],
+                spec=True, decisions=[(14, 2, 8), (1, 3, 8)] * 32)
     # Two tasks on one CPU with kernel preemption, napi and netdev paths.
     yield trace([op(BH_OFF, 1, 1), op(NAPI, 1, 0, 256), op(NAPI, 1, 0, 512), op(FREE, 1),
                  op(FREE, 1), op(NETDEV, 0, 0, 1024), op(NAPI_1K, 0), op(FREE, 0), op(FREE, 0)],
