@@ -57,6 +57,14 @@ int fs_emit_finding(const struct fs_trace *t, const struct fs_target *target,
 int fs_load_trace(struct fs_trace *t, const char *path, bool *binary,
 		  char *err, size_t errlen);
 
+/*
+ * The code under test for @t: --target, else the trace's own, else ref for
+ * a text trace and this build's last (default) target for a binary input.
+ */
+const struct fs_target *fs_pick_target(const struct fs_trace *t,
+				       const struct fs_target *forced,
+				       const char *file, bool binary);
+
 int fs_cmd_targets(int argc, char **argv);
 int fs_cmd_run(int argc, char **argv);
 int fs_cmd_replay(int argc, char **argv);

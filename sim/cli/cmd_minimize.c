@@ -109,20 +109,6 @@ static char *default_out(const char *file)
 	return s;
 }
 
-static const struct fs_target *pick_target(const struct fs_trace *t,
-					   const struct fs_target *forced,
-					   const char *file)
-{
-	if (forced)
-		return forced;
-	if (!t->target[0])
-		return fs_opt_target("ref");
-	if (!fs_target_find(t->target))
-		fs_usage_error("%s: the trace is for target '%s', which this build does not have (see '%s targets'; --target overrides)",
-			       file, t->target, fs_argv0);
-	return fs_target_find(t->target);
-}
-
 /* Progress on stderr, on a clock: stdout stays the same run to run. */
 static void progress(void *ctx, const struct fs_min_progress *p)
 {
@@ -207,7 +193,7 @@ int fs_cmd_minimize(int argc, char **argv)
 	fs_trace_init(&t);
 	if (fs_load_trace(&t, c.file, &binary, err, sizeof(err)))
 		fs_usage_error("%s", err);
-	target = pick_target(&t, c.forced, c.file);
+	target = fs_pick_target(&t, c.forced, c.file, binary);
 	c.start = c.last = now();
 	mo.target = target;
 	mo.diff = c.diff;

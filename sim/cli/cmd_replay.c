@@ -22,20 +22,6 @@ static void usage(FILE *f)
 		"'expect-finding' line names), 1 a finding, 2 bad input\n", fs_argv0);
 }
 
-static const struct fs_target *pick_target(const struct fs_trace *t,
-					   const struct fs_target *forced,
-					   const char *file)
-{
-	if (forced)
-		return forced;
-	if (!t->target[0])
-		return fs_opt_target("ref");
-	if (!fs_target_find(t->target))
-		fs_usage_error("%s: the trace is for target '%s', which this build does not have (see '%s targets'; --target overrides)",
-			       file, t->target, fs_argv0);
-	return fs_target_find(t->target);
-}
-
 static int verdict(const struct fs_trace *t, const struct fs_run_result *res)
 {
 	const char *want = t->expect_finding;
@@ -99,7 +85,7 @@ int fs_cmd_replay(int argc, char **argv)
 		       file, text);
 		free(text);
 	}
-	ro.target = pick_target(&t, forced, file);
+	ro.target = fs_pick_target(&t, forced, file, binary);
 	r = fs_runner_create(&ro);
 	if (!r)
 		fs_internal_error("cannot set up the page arena");

@@ -222,3 +222,18 @@ int fs_load_trace(struct fs_trace *t, const char *path, bool *binary,
 	free(buf);
 	return rc;
 }
+
+const struct fs_target *fs_pick_target(const struct fs_trace *t,
+				       const struct fs_target *forced,
+				       const char *file, bool binary)
+{
+	if (forced)
+		return forced;
+	/* A fuzzer's input names no target: the fuzzers' default is ours. */
+	if (!t->target[0])
+		return binary ? fs_targets[fs_nr_targets - 1] : fs_opt_target("ref");
+	if (!fs_target_find(t->target))
+		fs_usage_error("%s: the trace is for target '%s', which this build does not have (see '%s targets'; --target overrides)",
+			       file, t->target, fs_argv0);
+	return fs_target_find(t->target);
+}
