@@ -232,10 +232,25 @@ static uint16_t pick_flags(struct rng *r, unsigned int code)
 	return (uint16_t)(align_exp[below(r, ARRAY_SIZE(align_exp))] << 12);
 }
 
+/*
+ * A repeat count: mostly short; now and then a long run (v >= 0x8000),
+ * which is what exhausting a page's bias with tiny fragments takes.
+ */
+static uint16_t repeat_value(struct rng *r)
+{
+	static const uint16_t runs[] = { 4094, 8190, 16382, 32766, 32767 };
+
+	if (!one_in(r, 8))
+		return (uint16_t)below(r, 15);
+	if (one_in(r, 2))
+		return (uint16_t)(0x8000 | runs[below(r, ARRAY_SIZE(runs))]);
+	return (uint16_t)(0x8000 | below(r, 0x8000));
+}
+
 static uint16_t gen_value(struct rng *r, unsigned int code)
 {
 	if (code == OP_REPEAT)
-		return (uint16_t)below(r, 15);
+		return repeat_value(r);
 	if (!uses_value(code))
 		return 0;
 	return (pick_size(r) & size_mask(code)) | pick_flags(r, code);
@@ -562,7 +577,7 @@ static uint16_t tweak_value(struct rng *r, unsigned int code, uint16_t v)
 	unsigned int delta = 1 + (unsigned int)below(r, 16);
 
 	if (code == OP_REPEAT)
-		return (uint16_t)below(r, 15);
+		return repeat_value(r);
 	switch (below(r, 4)) {
 	case 0:
 		return gen_value(r, code);
