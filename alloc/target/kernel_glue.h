@@ -102,6 +102,14 @@ FS_GLUE_FN void FS_GLUE(page_drain)(void *va, unsigned int count)
 
 #ifdef FS_HAVE_NET
 /* The callers: a driver's RX path, a protocol's skb head allocation. */
+#ifdef FS_HAVE_skb_free_frag
+/* How the network stack gives its fragments back (e.g. build_skb() failing). */
+FS_GLUE_FN void FS_GLUE(free_net)(void *va)
+{
+	skb_free_frag(va);
+}
+#endif
+
 FS_GLUE_FN void *FS_GLUE(netdev_alloc)(unsigned int fragsz,
 				       unsigned int align)
 {
@@ -231,6 +239,9 @@ const struct fs_target FS_CAT(fs_target_, FS_TARGET_ID) = {
 	.pcpu_view = FS_GLUE(pcpu_view),
 	.pcpu_drain = FS_GLUE(pcpu_drain),
 	.fn_netdev = "__netdev_alloc_frag_align",
+#ifdef FS_HAVE_skb_free_frag
+	.free_net = FS_GLUE(free_net),
+#endif
 	.fn_napi = "__napi_alloc_frag_align",
 #endif
 };

@@ -168,6 +168,8 @@ void fs_check_set_symbolizer(struct fs_check *c,
 const struct fs_finding *fs_check_finding(const struct fs_check *c);
 /* Notes are things worth knowing that are not findings. */
 const char *fs_check_notes(const struct fs_check *c);
+/* The cache (view index) a live or freed fragment came from. */
+unsigned int fs_check_frag_cache(const struct fs_check *c, uint32_t id);
 __attribute__((format(printf, 2, 3)))
 void fs_check_note(struct fs_check *c, const char *fmt, ...);
 

@@ -183,6 +183,11 @@ void *fs_check_free_begin(struct fs_check *c, uint32_t id)
 	return f->past_end ? f->va - 1 : f->va;
 }
 
+unsigned int fs_check_frag_cache(const struct fs_check *c, uint32_t id)
+{
+	return id < c->nr_frags ? c->frags[id].cache : 0;
+}
+
 bool fs_check_frag_live(const struct fs_check *c, uint32_t id)
 {
 	return id < c->nr_frags && c->frags[id].live;

@@ -530,17 +530,21 @@ static void do_alloc(struct fs_runner *r, const struct fs_op *op)
 
 static void free_frag(struct fs_runner *r, const struct fs_op *op, uint32_t id)
 {
+	bool net;
 	void *addr;
 
-	begin(r, op, r->t->fn_free);
 	if (!r->o.checks) {
+		begin(r, op, r->t->fn_free);
 		r->t->free(r->ref_va[id]);
 		r->ref_va[id] = NULL;
 		return;
 	}
+	/* The network stack frees its fragments with skb_free_frag(). */
+	net = r->t->free_net && is_pcpu(r, fs_check_frag_cache(r->check, id));
+	begin(r, op, net ? "skb_free_frag" : r->t->fn_free);
 	addr = fs_check_free_begin(r->check, id);
 	r->in_kernel++;
-	r->t->free(addr);
+	(net ? r->t->free_net : r->t->free)(addr);
 	r->in_kernel--;
 	quiescent(r);
 	if (r->diff_now && r->ref_va && id < r->cap_ref_va && r->ref_va[id]) {

@@ -66,6 +66,8 @@ struct fs_target {
 			  struct fs_cache_view *v);
 	void (*pcpu_drain)(unsigned int cpu);	/* teardown */
 	const char *fn_netdev, *fn_napi;
+	/* skb_free_frag(): frees of the network caches' fragments; NULL: free. */
+	void (*free_net)(void *addr);
 };
 
 /* The registry of the running binary (generated per executable). */
