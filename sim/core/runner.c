@@ -56,6 +56,7 @@ struct fs_runner {
 	uint32_t *handle_frag;		/* handle -> fragment id */
 	uint8_t *handle_res;		/* handle -> RES_* of its last alloc */
 	unsigned long *handle_spec;	/* handle -> pfn of its spec-get */
+	unsigned long *handle_spec_ref;	/* ... its mirror on the reference */
 	uint32_t cap_handles;
 	void **ref_va;
 	uint32_t cap_ref_va;
@@ -205,6 +206,7 @@ void fs_runner_destroy(struct fs_runner *r)
 	free(r->handle_frag);
 	free(r->handle_res);
 	free(r->handle_spec);
+	free(r->handle_spec_ref);
 	free(r->ref_va);
 	free(r->spec);
 	free(r);
@@ -742,6 +744,37 @@ static unsigned long frag_pfn(struct fs_runner *r, uint32_t id)
 	return head;
 }
 
+/*
+ * The differential run mirrors a trace's speculative references on the
+ * reference model's page of the same fragment: whether a cache may
+ * recycle its page depends on them.
+ */
+static void spec_ref(struct fs_runner *r, const struct fs_op *op, uint32_t id,
+		     bool get)
+{
+	unsigned long *held = &r->handle_spec_ref[op->handle];
+	unsigned long pfn, head;
+	struct page *page;
+	bool live;
+
+	if (!r->diff_now || (get && (id == NO_FRAG || id >= r->cap_ref_va ||
+				     !r->ref_va[id])) || (!get && *held == NO_PFN))
+		return;
+	live = enter_ref(r);
+	if (get && fs_arena_classify(r->ref_arena, r->ref_va[id], &pfn, &head) ==
+		   FS_PAGE_HEAD) {
+		page = fs_arena_page(r->ref_arena, head);
+		if (fs_page_get_unless_zero(page, "get_page_unless_zero"))
+			*held = head;
+	} else if (!get) {
+		page = fs_arena_page(r->ref_arena, *held);
+		if (fs_page_ref_sub_return(page, 1, "put_page") == 0)
+			fs_page_free(page, fs_page_order(page), "put_page");
+		*held = NO_PFN;
+	}
+	leave_ref(r, live);
+}
+
 static void do_spec(struct fs_runner *r, const struct fs_op *op)
 {
 	uint32_t id = r->handle_frag[op->handle];
@@ -752,11 +785,14 @@ static void do_spec(struct fs_runner *r, const struct fs_op *op)
 	if (op->kind == FS_OP_SPEC_GET) {
 		unsigned long pfn = id == NO_FRAG ? NO_PFN : frag_pfn(r, id);
 
-		if (*held == NO_PFN && pfn != NO_PFN && spec_get(r, pfn))
+		if (*held == NO_PFN && pfn != NO_PFN && spec_get(r, pfn)) {
 			*held = pfn;
+			spec_ref(r, op, id, true);
+		}
 	} else if (*held != NO_PFN) {
 		spec_put(r, *held);
 		*held = NO_PFN;
+		spec_ref(r, op, id, false);
 	}
 	quiescent(r);
 }
@@ -930,6 +966,11 @@ static void release_agents(struct fs_runner *r)
 		if (r->handle_spec[h] != NO_PFN)
 			spec_put(r, r->handle_spec[h]);
 		r->handle_spec[h] = NO_PFN;
+		if (r->handle_spec_ref[h] != NO_PFN) {
+			struct fs_op op = { .handle = h };
+
+			spec_ref(r, &op, NO_FRAG, false);
+		}
 	}
 }
 
@@ -1056,15 +1097,19 @@ static void prepare(struct fs_runner *r, const struct fs_trace *t)
 		free(r->handle_frag);
 		free(r->handle_res);
 		free(r->handle_spec);
+		free(r->handle_spec_ref);
 		r->cap_handles = t->nr_handles;
 		r->handle_frag = xmalloc(r->cap_handles * sizeof(*r->handle_frag));
 		r->handle_res = xmalloc(r->cap_handles);
 		r->handle_spec = xmalloc(r->cap_handles * sizeof(*r->handle_spec));
+		r->handle_spec_ref = xmalloc(r->cap_handles *
+					     sizeof(*r->handle_spec_ref));
 	}
 	for (uint32_t i = 0; i < t->nr_handles; i++) {
 		r->handle_frag[i] = NO_FRAG;
 		r->handle_res[i] = RES_NONE;
 		r->handle_spec[i] = NO_PFN;
+		r->handle_spec_ref[i] = NO_PFN;
 	}
 	r->trace = t;
 	r->conc = fs_trace_concurrent(t);
