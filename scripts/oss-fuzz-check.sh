@@ -243,7 +243,7 @@ if build libfuzzer; then
 		read -r -a opts <<< "$(options "$OUTL/$f.options" libfuzzer)"
 		extra+=("${opts[@]}")
 		if (cd "$L/run" && timeout $((BRIEF_SECONDS + 120)) "$OUTL/$f" "$corpus" \
-			-max_total_time="$BRIEF_SECONDS" -error_exitcode=1 -timeout=25 \
+			-max_total_time="$BRIEF_SECONDS" -seed=1 -error_exitcode=1 -timeout=25 \
 			-rss_limit_mb=2560 -print_final_stats=1 \
 			-artifact_prefix="$L/artifacts/$f-" "${extra[@]}") > "$log.fuzz" 2>&1; then
 			execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log.fuzz")
@@ -309,7 +309,7 @@ if build afl; then
 		rm -rf "$o"
 		if (cd "$A/run" && env -u ASAN_OPTIONS -u UBSAN_OPTIONS AFL_SKIP_CPUFREQ=1 \
 			AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 "$@" \
-			timeout $((BRIEF_SECONDS + 120)) afl-fuzz -V "$BRIEF_SECONDS" \
+			timeout $((BRIEF_SECONDS + 120)) afl-fuzz -s 1 -V "$BRIEF_SECONDS" \
 			-i "$A/seeds/$f" -o "$o" "${x[@]}" -- "$OUTA/$f") > "$A/run/$name.log" 2>&1 &&
 			grep -q 'All set and ready to roll' "$A/run/$name.log"; then
 			local execs crashes
