@@ -111,6 +111,17 @@ fragsim=$FRAGSIM_BUILD/fragsim
 case $fragsim in "$FRAGSIM_ROOT"/*) fragsim=${fragsim#"$FRAGSIM_ROOT"/} ;; esac
 known=$("$fragsim" targets | awk 'NR > 1 { print $1 }') ||
 	{ fs_log "'$fragsim targets' failed"; exit 3; }
+# The campaign's exit status from one run's: a finding makes it 1, a failed
+# run 3 (an interruption, 130, stays).
+fold_status() { # RC MESSAGE
+	case $1 in
+	0) ;;
+	1) [ "$status" -ne 0 ] || status=1 ;;
+	*) echo "fragsim: error: $2" >&2
+	   [ "$status" -eq 130 ] || status=3 ;;
+	esac
+}
+
 for t in "${target_list[@]}"; do
 	grep -qxF -- "$t" <<< "$known" ||
 		fs_die "--targets: no target '$t' in this build (targets: ${known//$'\n'/, })"
@@ -151,12 +162,7 @@ for t in "${target_list[@]}"; do
 		status=130
 		break
 	fi
-	case $rc in
-	0) ;;
-	1) [ $status -ne 0 ] || status=1 ;;
-	*) echo "fragsim: error: the $t run failed (exit $rc; see $dir/$t.progress)" >&2
-	   status=3 ;;
-	esac
+	fold_status "$rc" "the $t run failed (exit $rc; see $dir/$t.progress)"
 done
 
 # The fuzz campaign: libFuzzer on fuzz_trace, per target, each with its own
@@ -181,12 +187,7 @@ if [ "$fuzz_seconds" -gt 0 ] && [ -z "$interrupted" ]; then
 			status=130
 			break
 		fi
-		case $rc in
-		0) ;;
-		1) [ $status -ne 0 ] || status=1 ;;
-		*) echo "fragsim: error: the fuzz run of $t failed (exit $rc; see $dir/fuzz/$t.stderr)" >&2
-		   [ $status -eq 130 ] || status=3 ;;
-		esac
+		fold_status "$rc" "the fuzz run of $t failed (exit $rc; see $dir/fuzz/$t.stderr)"
 	done
 fi
 trap - INT

@@ -38,7 +38,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import COLOURS, nice_step, si  # noqa: E402  (the campaign report's SVG style)
+from report import COLOURS, die, h, link, nice_step, si, svg_axes  # noqa: E402  (the campaign report's style)
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "reports" / "templates" / "fuzz.html"
@@ -57,11 +57,6 @@ FUNC_ROW = re.compile(
     r"^(?P<name>\S+)\s+(?P<regions>\d+)\s+(?P<rmiss>\d+)\s+\S+\s+(?P<lines>\d+)\s+"
     r"(?P<lmiss>\d+)\s+\S+\s+(?P<branches>\d+)\s+(?P<bmiss>\d+)\s+\S+\s*$")
 TITLE_RULE = re.compile(r"^={20,}$")
-
-
-def die(msg):
-    print(f"fragsim: error: {msg}", file=sys.stderr)
-    sys.exit(2)
 
 
 def read_text(path):
@@ -697,26 +692,7 @@ def line_svg(title, ylabel, series, W=760, H=300):
          f'<title>{xml_escape(title)}</title>',
          f'<rect x="0" y="0" width="{W}" height="{H}" fill="#ffffff"/>',
          f'<text x="{left}" y="22" font-size="15" font-weight="bold">{xml_escape(title)}</text>']
-    v = 0.0
-    while v <= ymax + ystep / 1000:
-        y = Y(v)
-        o.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" '
-                 f'stroke="#e0e0e0" stroke-width="1"/>')
-        o.append(f'<line x1="{left - 5}" y1="{y:.1f}" x2="{left}" y2="{y:.1f}" stroke="#000"/>')
-        o.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{si(v)}</text>')
-        v += ystep
-    t = 0.0
-    while t <= xmax + xstep / 1000:
-        x = X(t)
-        o.append(f'<line x1="{x:.1f}" y1="{top + ph}" x2="{x:.1f}" y2="{top + ph + 5}" stroke="#000"/>')
-        o.append(f'<text x="{x:.1f}" y="{top + ph + 18}" text-anchor="middle">{si(t)}</text>')
-        t += xstep
-    o.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#000"/>')
-    o.append(f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#000"/>')
-    o.append(f'<text x="{left + pw / 2:.1f}" y="{top + ph + 34}" text-anchor="middle">time (s)</text>')
-    cy = top + ph / 2
-    o.append(f'<text x="16" y="{cy:.1f}" text-anchor="middle" '
-             f'transform="rotate(-90 16 {cy:.1f})">{xml_escape(ylabel)}</text>')
+    svg_axes(o, left, top, pw, ph, X, xmax, xstep, Y, ymax, ystep, ylabel)
     drawn = 0
     for i, (label, pts) in enumerate(series):
         colour = COLOURS[i % len(COLOURS)]
@@ -766,16 +742,6 @@ def svgs(s):
 
 
 # ---------------------------------------------------------------- index.html
-
-def h(v):
-    return html.escape("" if v is None else str(v))
-
-
-def link(href, text=None):
-    if not href:
-        return h(text or "-")
-    return f'<a href="{h(href)}">{h(text or href)}</a>'
-
 
 def cov_cell(r):
     return h(fmt_ratio(r))

@@ -443,6 +443,31 @@ def rate_steps(pts):
     return steps
 
 
+def svg_axes(o, left, top, pw, ph, X, xmax, xstep, Y, ymax, ystep, ylabel):
+    """Grid, ticks, axes and labels of one time-series panel (appended to o)."""
+    v = 0.0
+    while v <= ymax + ystep / 1000:
+        y = Y(v)
+        o.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" '
+                 f'stroke="#e0e0e0" stroke-width="1"/>')
+        o.append(f'<line x1="{left - 5}" y1="{y:.1f}" x2="{left}" y2="{y:.1f}" stroke="#000"/>')
+        o.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{si(v)}</text>')
+        v += ystep
+    t = 0.0
+    while t <= xmax + xstep / 1000:
+        x = X(t)
+        o.append(f'<line x1="{x:.1f}" y1="{top + ph}" x2="{x:.1f}" y2="{top + ph + 5}" stroke="#000"/>')
+        o.append(f'<text x="{x:.1f}" y="{top + ph + 18}" text-anchor="middle">{si(t)}</text>')
+        t += xstep
+    o.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#000"/>')
+    o.append(f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#000"/>')
+    o.append(f'<text x="{left + pw / 2:.1f}" y="{top + ph + 34}" text-anchor="middle">'
+             f'time (s)</text>')
+    cy = top + ph / 2
+    o.append(f'<text x="16" y="{cy:.1f}" text-anchor="middle" '
+             f'transform="rotate(-90 16 {cy:.1f})">{xml_escape(ylabel)}</text>')
+
+
 def ops_svg(s):
     W, left, right = 760, 84, 20
     top1, h1 = 64, 260          # cumulative ops panel
@@ -476,27 +501,7 @@ def ops_svg(s):
     def panel(top, h, ymax, ystep, title, ylabel):
         Y = (lambda v: top + h - h * v / ymax)
         o.append(f'<text x="{left}" y="{top - 10}" font-weight="bold">{xml_escape(title)}</text>')
-        v = 0.0
-        while v <= ymax + ystep / 1000:
-            y = Y(v)
-            o.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" '
-                     f'stroke="#e0e0e0" stroke-width="1"/>')
-            o.append(f'<line x1="{left - 5}" y1="{y:.1f}" x2="{left}" y2="{y:.1f}" stroke="#000"/>')
-            o.append(f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{si(v)}</text>')
-            v += ystep
-        t = 0.0
-        while t <= xmax + xstep / 1000:
-            x = X(t)
-            o.append(f'<line x1="{x:.1f}" y1="{top + h}" x2="{x:.1f}" y2="{top + h + 5}" stroke="#000"/>')
-            o.append(f'<text x="{x:.1f}" y="{top + h + 18}" text-anchor="middle">{si(t)}</text>')
-            t += xstep
-        o.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + h}" stroke="#000"/>')
-        o.append(f'<line x1="{left}" y1="{top + h}" x2="{left + pw}" y2="{top + h}" stroke="#000"/>')
-        o.append(f'<text x="{left + pw / 2:.1f}" y="{top + h + 34}" text-anchor="middle">'
-                 f'time (s)</text>')
-        cy = top + h / 2
-        o.append(f'<text x="16" y="{cy:.1f}" text-anchor="middle" '
-                 f'transform="rotate(-90 16 {cy:.1f})">{xml_escape(ylabel)}</text>')
+        svg_axes(o, left, top, pw, h, X, xmax, xstep, Y, ymax, ystep, ylabel)
         return Y
 
     Y1 = panel(top1, h1, oax, ostep, "Cumulative ops executed", "ops")
