@@ -6,7 +6,7 @@
 # on fuzz_trace for each target (scripts/fuzz.sh; --fuzz-seconds 0 skips
 # it), and write a report under reports/<name>/ (see reports/README.md).
 #
-#   scripts/campaign.sh [--seconds S] [--targets "linux-6.12 linux-6.1"]
+#   scripts/campaign.sh [--seconds S] [--targets "T1 T2"]
 #                       [--seed X] [--name NAME] [--fuzz-seconds S]
 #
 # Exit status: 0 no finding, 1 finding(s), 2 bad usage, 3 the set-up, a
@@ -14,12 +14,15 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# Every kernel of alloc/kernels.list, newest first.
+default_targets=$(fs_kernels --newest-first | awk '{ print $1 }' | paste -sd' ')
+
 usage() {
 	cat <<-EOM
 	usage: scripts/campaign.sh [--seconds S] [--targets "T1 T2"] [--seed X] [--name NAME]
 	                           [--fuzz-seconds S]
 	  --seconds S    seconds per target (default \$FRAGSIM_SECONDS or 120)
-	  --targets "..." targets to run, in order (default "linux-6.12 linux-6.1";
+	  --targets "..." targets to run, in order (default "$default_targets";
 	                 'build/fragsim targets' lists them)
 	  --seed X       seed of every run, decimal or 0x-hex (default: from the clock, printed)
 	  --name NAME    campaign directory reports/NAME (default campaign-YYYYmmdd-HHMMSS)
@@ -32,7 +35,7 @@ usage() {
 seconds=${FRAGSIM_SECONDS:-120}
 seconds_from="FRAGSIM_SECONDS"
 [ -n "${FRAGSIM_SECONDS:-}" ] || seconds_from="--seconds"
-targets="linux-6.12 linux-6.1"
+targets=$default_targets
 seed=
 name=
 fuzz_seconds=${FRAGSIM_FUZZ_SECONDS:-60}

@@ -4,10 +4,11 @@
 # without fragsim's structure-aware mutator and concurrency feedback: the
 # measurement that says whether they help.
 #
-#   scripts/fuzz-zoo-ttd.sh [--build DIR] [--kernel linux-6.12] [--seconds S]
+#   scripts/fuzz-zoo-ttd.sh [--build DIR] [--kernel K] [--seconds S]
 #                           [--modes "full plain no-feedback neither"]
 #                           [--seed N] [--zoo "Z-1 Z-3 ..."] [--out FILE]
 #
+# K is a kernel target (default: the newest, alloc/kernels.list's last line).
 # DIR is a libFuzzer build with the zoo (scripts/fuzz.sh makes
 # build-libfuzzer; any -Dfuzzing_engine=-fsanitize=fuzzer build works).
 # One core per run, runs one after another.  Prints a table (seconds to
@@ -15,7 +16,9 @@
 # writes it to FILE (default: stdout only).  Exit 0, or 2 on bad usage.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=$root/build-libfuzzer kernel=linux-6.12 seconds=300 seed=1
+source "$root/scripts/lib.sh"
+build=$root/build-libfuzzer seconds=300 seed=1
+kernel=$(fs_kernels | awk '{ k = $1 } END { print k }')
 modes="full plain no-feedback neither" zoo= out=
 
 die() { echo "fuzz-zoo-ttd: error: $*" >&2; exit 2; }

@@ -17,13 +17,17 @@
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# The kernels of alloc/kernels.list, newest first.
+kernels=$(fs_kernels --newest-first | awk '{ print $1 }')
+newest=$(head -1 <<< "$kernels") oldest=$(tail -1 <<< "$kernels")
+
 usage() {
 	cat <<-EOM
 	usage: scripts/fuzz.sh [--engine libfuzzer|afl] [--target T] [--seconds S] [--jobs J]
 	                       [--fuzzer NAME] [--name NAME | --out DIR] [--no-coverage]
 	  --engine E     libfuzzer (default; build-libfuzzer/) or afl (AFL++; build-afl/)
 	  --target T     code under test (FRAGSIM_FUZZ_TARGET), a kernel or bug-zoo target
-	                 such as linux-6.1 or Z-1@linux-6.12 (default linux-6.12;
+	                 such as $oldest or Z-1@$newest (default $newest;
 	                 'build/fragsim targets' and 'build/fragsim-zoo targets' list them)
 	  --seconds S    fuzzing time in whole seconds (default \$FRAGSIM_FUZZ_SECONDS or 60)
 	  --jobs J       parallel fuzzing processes (libFuzzer -fork=J; AFL++ one -M and J-1 -S;
@@ -132,7 +136,7 @@ known_zoo=
 if [ -z "$target" ]; then
 	# The fuzzers' own default (meson option fuzz_target) is not always
 	# what the plain build replays by default: name it explicitly.
-	for t in linux-6.12 linux-6.1; do
+	for t in $kernels; do
 		grep -qxF -- "$t" <<< "$known" && { target=$t; break; }
 	done
 	[ -n "$target" ] || target=$(head -1 <<< "$known")
@@ -149,13 +153,8 @@ fi
 
 # The kernel trees, as lib.sh's fs_build gives them to build/, and the
 # tree of target "tree" if build/ was configured with one.
-kernel_opts=()
-for v in $FRAGSIM_KERNELS; do
-	kernel_opts+=("-Dlinux_${v//./_}=$FRAGSIM_CACHE/kernels/linux-$v")
-done
-kernel_tree=$(python3 -c 'import json, sys
-print(next((o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == "kernel_tree"), ""))' \
-	"$FRAGSIM_BUILD/meson-info/intro-buildoptions.json" 2>/dev/null)
+kernel_opts=("-Dkernel_cache=$FRAGSIM_CACHE/kernels")
+kernel_tree=$(fs_build_option "$FRAGSIM_BUILD" kernel_tree)
 [ -z "$kernel_tree" ] || kernel_opts+=("-Dkernel_tree=$kernel_tree")
 
 # fz_build DIR NINJA-TARGETS ENV... -- MESON-ARGS...: configure DIR once

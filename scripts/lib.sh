@@ -7,10 +7,31 @@
 FRAGSIM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FRAGSIM_BUILD=${FRAGSIM_BUILD:-$FRAGSIM_ROOT/build}
 FRAGSIM_CACHE=${FRAGSIM_CACHE:-$FRAGSIM_ROOT/.cache}
-FRAGSIM_KERNELS="6.1 6.12"
 
 fs_log() { printf '%s\n' "fragsim: $*" >&2; }
 fs_die() { printf '%s\n' "fragsim: error: $*" >&2; exit 2; }
+
+# The kernel versions (alloc/kernels.list, the one list), without its
+# comments: "NAME PACKAGE FROM RELEASE SHA256" lines, oldest first, or
+# newest first (the order campaigns run them in) with --newest-first.
+fs_kernels() {
+	local list=$FRAGSIM_ROOT/alloc/kernels.list
+	[ -f "$list" ] || fs_die "no $list"
+	if [ "${1:-}" = --newest-first ]; then
+		fs_kernels | tac
+	else
+		sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list"
+	fi
+}
+
+# fs_kernel_var NAME: the environment variable that overrides kernel NAME's
+# release in scripts/oss-fuzz-fetch-kernels.sh (linux-6.1: FRAGSIM_LINUX_6_1;
+# its SHA-256: that name plus _SHA256).
+fs_kernel_var() {
+	local v=${1^^}
+	v=${v//[.-]/_}
+	echo "FRAGSIM_$v"
+}
 
 # command-or-file -> Debian package
 fs_required() {
@@ -22,13 +43,14 @@ fs_required() {
 	xz xz-utils
 	/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.a libclang-rt-14-dev
 	EOM
-	for v in $FRAGSIM_KERNELS; do
-		echo "/usr/src/linux-source-$v.tar.xz linux-source-$v"
-	done
+	fs_kernels | awk '$3 == "install" { print "/usr/src/" $2 ".tar.xz " $2 }'
 }
 
 fs_install_missing() {
-	local missing=() what pkg
+	local missing=() what pkg other
+	other=$(fs_kernels | awk '$3 != "install" { printf " %s (%s)", $1, $3 }')
+	[ -z "$other" ] ||
+		fs_die "alloc/kernels.list:$other: only kernels from 'install' are supported yet"
 	while read -r what pkg; do
 		if [[ $what == /* ]]; then
 			[ -e "$what" ] && continue
@@ -49,10 +71,11 @@ fs_install_missing() {
 		fs_die "apt-get install ${missing[*]} failed"
 }
 
-# Unpack only the files alloc/extract reads, into .cache/kernels/linux-X.Y.
+# fs_unpack_kernel NAME PACKAGE: unpack only the files alloc/extract reads,
+# into .cache/kernels/NAME.
 fs_unpack_kernel() {
-	local v=$1 tarball=/usr/src/linux-source-$1.tar.xz
-	local dir=$FRAGSIM_CACHE/kernels/linux-$v
+	local name=$1 pkg=$2 tarball=/usr/src/$2.tar.xz
+	local dir=$FRAGSIM_CACHE/kernels/$name
 	local files stamp
 	files=$(python3 "$FRAGSIM_ROOT/alloc/extract/extract.py" --list-files) ||
 		fs_die "alloc/extract/extract.py --list-files failed"
@@ -60,25 +83,36 @@ fs_unpack_kernel() {
 	if [ -f "$dir/.stamp" ] && [ "$(cat "$dir/.stamp")" = "$stamp" ]; then
 		return 0
 	fi
-	fs_log "unpacking the page_frag files of linux-source-$v into ${dir#$FRAGSIM_ROOT/}"
+	fs_log "unpacking the page_frag files of $pkg into ${dir#$FRAGSIM_ROOT/}"
 	rm -rf "$dir" && mkdir -p "$dir"
 	# Files of later layouts are absent from this release: tar says so and
 	# goes on; what matters is that the tree then passes --check.
 	tar -xJf "$tarball" -C "$dir" --strip-components=1 \
-		$(echo "$files" | sed "s|^|linux-source-$v/|") 2>/dev/null || true
+		$(echo "$files" | sed "s|^|$pkg/|") 2>/dev/null || true
 	python3 "$FRAGSIM_ROOT/alloc/extract/extract.py" --tree "$dir" --check >/dev/null ||
 		fs_die "$tarball did not give a usable tree"
 	echo "$stamp" > "$dir/.stamp"
 }
 
+# fs_build_option DIR NAME: the value of meson option NAME in build dir DIR
+# (empty when DIR is not configured or has no such option).
+fs_build_option() {
+	python3 -c 'import json, sys
+print(next((o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == sys.argv[2]), ""))' \
+		"$1/meson-info/intro-buildoptions.json" "$2" 2>/dev/null
+}
+
 fs_build() {
-	local v opts=()
-	for v in $FRAGSIM_KERNELS; do
-		opts+=("-Dlinux_${v//./_}=$FRAGSIM_CACHE/kernels/linux-$v")
-	done
+	local cache=$FRAGSIM_CACHE/kernels
 	if [ ! -f "$FRAGSIM_BUILD/build.ninja" ]; then
-		CC=${CC:-clang} meson setup "$FRAGSIM_BUILD" "$FRAGSIM_ROOT" "${opts[@]}" >/dev/null ||
+		CC=${CC:-clang} meson setup "$FRAGSIM_BUILD" "$FRAGSIM_ROOT" \
+			"-Dkernel_cache=$cache" >/dev/null ||
 			fs_die "meson setup failed (see $FRAGSIM_BUILD/meson-logs/meson-log.txt)"
+	elif [ "$(fs_build_option "$FRAGSIM_BUILD" kernel_cache)" != "$cache" ]; then
+		# Configured elsewhere, or before the kernel_cache option existed.
+		meson setup --reconfigure "$FRAGSIM_BUILD" "$FRAGSIM_ROOT" \
+			"-Dkernel_cache=$cache" >/dev/null ||
+			fs_die "meson setup --reconfigure failed (see $FRAGSIM_BUILD/meson-logs/meson-log.txt)"
 	fi
 	ninja -C "$FRAGSIM_BUILD" >/dev/null || {
 		ninja -C "$FRAGSIM_BUILD" | tail -40 >&2
@@ -87,9 +121,10 @@ fs_build() {
 }
 
 fs_setup() {
+	local name pkg
 	fs_install_missing
-	for v in $FRAGSIM_KERNELS; do
-		fs_unpack_kernel "$v"
-	done
+	while read -r name pkg _; do
+		fs_unpack_kernel "$name" "$pkg"
+	done < <(fs_kernels)
 	fs_build
 }

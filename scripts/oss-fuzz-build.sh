@@ -15,15 +15,16 @@
 #   $SRC $WORK $OUT       sources; scratch ($WORK/build is the meson build
 #       dir, deleted first); the artifacts
 # and, fragsim's own:
-#   $FRAGSIM_KERNELS_DIR  holds linux-6.1/ and linux-6.12/ kernel trees (full
-#       or partial, see scripts/oss-fuzz-fetch-kernels.sh); default
-#       $SRC/kernels, else the repo's .cache/kernels (scripts/lib.sh unpacks
-#       Debian's linux-source packages there)
-#   $FRAGSIM_MESON_ARGS   more meson options, e.g. -Dfuzz_target=linux-6.1.
-#       By default the fuzzers' default target is meson's (linux-6.12, the
-#       newest kernel), so each fuzzer is one binary on one kernel: the
-#       OSS-Fuzz runners fuzz linux-6.12.  (FRAGSIM_FUZZ_TARGET picks
-#       another built-in target at run time.)
+#   $FRAGSIM_KERNELS_DIR  holds the kernel trees of alloc/kernels.list, a
+#       directory per target named as it (full or partial trees, see
+#       scripts/oss-fuzz-fetch-kernels.sh); default $SRC/kernels, else the
+#       repo's .cache/kernels (scripts/lib.sh unpacks Debian's linux-source
+#       packages there).  It is given to meson as -Dkernel_cache.
+#   $FRAGSIM_MESON_ARGS   more meson options, e.g. -Dfuzz_target=<a kernel>.
+#       By default the fuzzers' default target is meson's (the newest
+#       kernel, the list's last line), so each fuzzer is one binary on one
+#       kernel: the OSS-Fuzz runners fuzz the newest kernel.
+#       (FRAGSIM_FUZZ_TARGET picks another built-in target at run time.)
 #   $FRAGSIM_NINJA_ARGS   default -v
 #
 # $OUT gets, for each fuzzer fuzz/<name> of `ninja fuzzers`: the binary,
@@ -48,6 +49,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/scripts/lib.sh"	# fs_kernels: alloc/kernels.list
 
 say() { printf 'oss-fuzz-build: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -80,26 +82,25 @@ command -v ninja >/dev/null || die "ninja is needed (pip3 install meson ninja)"
 command -v zip >/dev/null || die "zip is needed"
 mkdir -p "$OUT" "$WORK"
 
-# Kernel trees: $FRAGSIM_KERNELS_DIR, $SRC/kernels, the repo's .cache/kernels.
-kernel_opts=()
+# Kernel trees: the first of $FRAGSIM_KERNELS_DIR, $SRC/kernels, the repo's
+# .cache/kernels that holds a tree of alloc/kernels.list.
+kernels=$(fs_kernels | awk '{ print $1 }')
+newest=$(tail -1 <<< "$kernels")
 kdir=""
 for d in ${FRAGSIM_KERNELS_DIR:+"$FRAGSIM_KERNELS_DIR"} "$SRC/kernels" "$ROOT/.cache/kernels"; do
-	if [ -d "$d/linux-6.1" ] || [ -d "$d/linux-6.12" ]; then
-		kdir=$d
-		break
-	fi
+	for k in $kernels; do
+		[ ! -d "$d/$k" ] || kdir=$d
+	done
+	[ -z "$kdir" ] || break
 	if [ -n "${FRAGSIM_KERNELS_DIR:-}" ] && [ "$d" = "$FRAGSIM_KERNELS_DIR" ]; then
-		die "FRAGSIM_KERNELS_DIR=$d holds neither linux-6.1/ nor linux-6.12/"
+		die "FRAGSIM_KERNELS_DIR=$d holds neither $(sed 's|$|/|' <<< "$kernels" | paste -sd, | sed 's/,/ nor /g')"
 	fi
 done
-[ -n "$kdir" ] || die "no kernel trees: looked for linux-6.1/ and linux-6.12/ in $SRC/kernels and $ROOT/.cache/kernels (scripts/oss-fuzz-fetch-kernels.sh DIR fetches them; or set FRAGSIM_KERNELS_DIR)"
-for v in 6.1 6.12; do
-	if [ -d "$kdir/linux-$v" ]; then
-		kernel_opts+=("-Dlinux_${v//./_}=$kdir/linux-$v")
-	elif [ "$v" = 6.12 ] && [[ " ${FRAGSIM_MESON_ARGS:-} " != *" -Dfuzz_target="* ]]; then
-		die "$kdir/linux-6.12 is missing: it is the default fuzz target (or pass FRAGSIM_MESON_ARGS=-Dfuzz_target=...)"
-	fi
-done
+[ -n "$kdir" ] || die "no kernel trees: looked for $(sed 's|$|/|' <<< "$kernels" | paste -sd, | sed 's/,/ and /g') in $SRC/kernels and $ROOT/.cache/kernels (scripts/oss-fuzz-fetch-kernels.sh DIR fetches them; or set FRAGSIM_KERNELS_DIR)"
+if [ ! -d "$kdir/$newest" ] && [[ " ${FRAGSIM_MESON_ARGS:-} " != *" -Dfuzz_target="* ]]; then
+	die "$kdir/$newest is missing: it is the default fuzz target (or pass FRAGSIM_MESON_ARGS=-Dfuzz_target=...)"
+fi
+kernel_opts=("-Dkernel_cache=$kdir")
 say "kernel trees from $kdir"
 
 # setup BUILDDIR [extra meson args...]: configure with the current env.
@@ -207,11 +208,11 @@ fi
 	echo "CFLAGS: $CFLAGS"
 	echo "CXXFLAGS: $CXXFLAGS"
 	echo "meson: $(meson --version) setup --buildtype=plain -Ddefault_library=static -Db_lundef=false -Db_lto=false -Dzoo=false -Dfuzzing=true -Dfuzzing_engine='$LIB_FUZZING_ENGINE' ${kernel_opts[*]} ${FRAGSIM_MESON_ARGS:-}"
-	for v in 6.1 6.12; do
-		if [ -f "$kdir/linux-$v/.fragsim-source" ]; then
-			echo "linux-$v: $(cat "$kdir/linux-$v/.fragsim-source")"
-		elif [ -f "$kdir/linux-$v/Makefile" ]; then
-			echo "linux-$v: $kdir/linux-$v ($(awk '$1 ~ /^(VERSION|PATCHLEVEL|SUBLEVEL)$/ { printf "%s%s", s, $3; s = "." }' "$kdir/linux-$v/Makefile"))"
+	for k in $kernels; do
+		if [ -f "$kdir/$k/.fragsim-source" ]; then
+			echo "$k: $(cat "$kdir/$k/.fragsim-source")"
+		elif [ -f "$kdir/$k/Makefile" ]; then
+			echo "$k: $kdir/$k ($(awk '$1 ~ /^(VERSION|PATCHLEVEL|SUBLEVEL)$/ { printf "%s%s", s, $3; s = "." }' "$kdir/$k/Makefile"))"
 		fi
 	done
 	echo "fuzzers: ${FUZZERS//$'\n'/ }"

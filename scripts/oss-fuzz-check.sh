@@ -68,9 +68,12 @@ now() { date +%s; }
 T0=$(now)
 
 fs_install_missing
-for v in $FRAGSIM_KERNELS; do
-	fs_unpack_kernel "$v"
+mapfile -t kernels < <(fs_kernels)
+for k in "${kernels[@]}"; do
+	read -r name pkg _ <<< "$k"
+	fs_unpack_kernel "$name" "$pkg"
 done
+kernel_names=$(fs_kernels | awk '{ print $1 }')
 
 case $S in
 /tmp/*|/var/tmp/*) fs_log "warning: $S is under a system temp dir; AFL++ tools may refuse it" ;;
@@ -97,26 +100,32 @@ RUN_UBSAN_OPTIONS=print_stacktrace=1:print_summary=1:silence_unsigned_overflow=1
 
 # --- 0. the Dockerfiles' kernel step, against a local mirror ---------------
 kernel_fetch_check() {
-	local m="$S/mirror" st="$S/mirror-stage" s v ok=1
-	mkdir -p "$m/v6.x" "$st"
-	for s in $FRAGSIM_KERNELS; do
+	local m="$S/mirror" st="$S/mirror-stage" s v x ok=1
+	mkdir -p "$st"
+	for s in $kernel_names; do
 		v=$(awk '$1 ~ /^(VERSION|PATCHLEVEL|SUBLEVEL)$/ { printf "%s%s", d, $3; d = "." }' \
-			"$FRAGSIM_CACHE/kernels/linux-$s/Makefile")
-		cp -r "$FRAGSIM_CACHE/kernels/linux-$s" "$st/linux-$v"
+			"$FRAGSIM_CACHE/kernels/$s/Makefile")
+		x=$m/v${v%%.*}.x
+		mkdir -p "$x"
+		cp -r "$FRAGSIM_CACHE/kernels/$s" "$st/linux-$v"
 		find "$st/linux-$v" -name '.*' -type f -delete
-		tar -C "$st" -cJf "$m/v6.x/linux-$v.tar.xz" "linux-$v"
-		export "FRAGSIM_LINUX_${s//./_}=$v"
+		tar -C "$st" -cJf "$x/linux-$v.tar.xz" "linux-$v"
+		# The release of the Debian tree, not pinned: the local mirror's
+		# tarballs are not kernel.org's.
+		export "$(fs_kernel_var "$s")=$v" "$(fs_kernel_var "$s")_SHA256="
 	done
-	(cd "$m/v6.x" && { echo '-----BEGIN PGP SIGNED MESSAGE-----'; echo 'Hash: SHA256';
-		echo; sha256sum linux-*.tar.xz; echo '-----BEGIN PGP SIGNATURE-----'; } > sha256sums.asc)
+	for x in "$m"/v*.x; do
+		(cd "$x" && { echo '-----BEGIN PGP SIGNED MESSAGE-----'; echo 'Hash: SHA256';
+			echo; sha256sum linux-*.tar.xz; echo '-----BEGIN PGP SIGNATURE-----'; } > sha256sums.asc)
+	done
 	if ! FRAGSIM_KERNEL_MIRROR="file://$m" \
 		"$ROOT/scripts/oss-fuzz-fetch-kernels.sh" "$SRC/kernels" > "$S/fetch.log" 2>&1; then
 		fail "kernel fetch (scripts/oss-fuzz-fetch-kernels.sh, file:// mirror)"
 		show "$S/fetch.log"
 		return 1
 	fi
-	for s in $FRAGSIM_KERNELS; do
-		diff -r -x '.*' "$FRAGSIM_CACHE/kernels/linux-$s" "$SRC/kernels/linux-$s" \
+	for s in $kernel_names; do
+		diff -r -x '.*' "$FRAGSIM_CACHE/kernels/$s" "$SRC/kernels/$s" \
 			> "$S/fetch-diff.log" 2>&1 || ok=0
 	done
 	if [ $ok = 1 ]; then
@@ -126,8 +135,8 @@ kernel_fetch_check() {
 		show "$S/fetch-diff.log"
 		return 1
 	fi
-	# A corrupted download must be refused.
-	printf 'x' >> "$m/v6.x/linux-$FRAGSIM_LINUX_6_12.tar.xz"
+	# A corrupted download (of the newest kernel) must be refused.
+	printf 'x' >> "$m/v${v%%.*}.x/linux-$v.tar.xz"
 	if FRAGSIM_KERNEL_MIRROR="file://$m" \
 		"$ROOT/scripts/oss-fuzz-fetch-kernels.sh" "$S/kernels-bad" > "$S/fetch-bad.log" 2>&1; then
 		fail "kernel fetch accepted a tarball whose SHA-256 is wrong"

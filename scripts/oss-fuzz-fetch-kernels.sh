@@ -2,22 +2,25 @@
 # SPDX-License-Identifier: GPL-2.0
 # Fetch the kernel files fragsim's extractor reads, for the OSS-Fuzz and
 # ClusterFuzzLite Docker images (which have no Debian linux-source-*
-# packages): the kernel.org release tarballs of the versions Debian 12
-# ships, each checked against a SHA-256, cut down to the files that
+# packages): the kernel.org release tarballs of the kernels of
+# alloc/kernels.list (its release column: the versions Debian's packages are
+# built from), each checked against a SHA-256, cut down to the files that
 # `alloc/extract/extract.py --list-files` names.
 #
 #   scripts/oss-fuzz-fetch-kernels.sh DEST
 #
-# leaves DEST/linux-6.1 and DEST/linux-6.12 (partial trees, under 2 MB each,
-# each with a .fragsim-source line saying where it came from), which is what
-# scripts/oss-fuzz-build.sh looks for in $SRC/kernels.
+# leaves DEST/<name> for each kernel of the list (linux-6.1, ...: partial
+# trees, under 2 MB each, each with a .fragsim-source line saying where it
+# came from), which is what scripts/oss-fuzz-build.sh looks for in
+# $SRC/kernels.
 #
-# Environment (all optional):
-#   FRAGSIM_LINUX_6_1, FRAGSIM_LINUX_6_12   release versions (default: the
-#       ones of Debian 12's linux-source-6.1 and linux-source-6.12 packages
-#       this was written against, 6.1.192 and 6.12.117)
-#   FRAGSIM_LINUX_6_1_SHA256, FRAGSIM_LINUX_6_12_SHA256   pinned SHA-256 of
-#       the tarballs.  When set, the tarball must match it.  When empty, it
+# Environment (all optional), per kernel, named after it (linux-6.1:
+# FRAGSIM_LINUX_6_1; scripts/lib.sh's fs_kernel_var):
+#   FRAGSIM_LINUX_X_Y   release version (default: the list's release column,
+#       the version of Debian's linux-source-X.Y package)
+#   FRAGSIM_LINUX_X_Y_SHA256   pinned SHA-256 of the tarball (when unset:
+#       the list's sha256 column for its release, if not "-").  When not
+#       empty, the tarball must match it.  When empty, it
 #       must match its line in kernel.org's sha256sums.asc, fetched in the
 #       same run from the same mirror: that catches a truncated or corrupted
 #       download, not a compromised mirror (the listing's PGP signature is not
@@ -29,6 +32,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$ROOT/scripts/lib.sh"	# fs_kernels: alloc/kernels.list
 EXTRACT="$ROOT/alloc/extract/extract.py"
 MIRROR=${FRAGSIM_KERNEL_MIRROR:-https://cdn.kernel.org/pub/linux/kernel}
 MIRROR=${MIRROR%/}
@@ -55,20 +59,21 @@ fetch() {
 
 fetched_listing=""
 
-# series X.Y -> DEST/linux-X.Y
+# fetch_one NAME RELEASE SHA256 (a line of the list) -> DEST/NAME
 fetch_one() {
-	local series=$1 var=${1//./_}
-	local vvar="FRAGSIM_LINUX_$var" hvar="FRAGSIM_LINUX_${var}_SHA256"
-	local default
-	case $series in
-	6.1) default=6.1.192 ;;
-	6.12) default=6.12.117 ;;
-	*) die "no default release for $series" ;;
-	esac
-	local ver=${!vvar:-$default} pin=${!hvar:-}
+	local name=$1 series=${1#linux-} default=$2 listed=${3#-}
+	local vvar hvar
+	vvar=$(fs_kernel_var "$name") hvar=$(fs_kernel_var "$name")_SHA256
+	[ "$series" != "$name" ] || die "$name: a kernel.org kernel is named linux-X.Y"
+	local ver=${!vvar:-$default}
+	# The list's hash is that of its release only.
+	[ "$ver" = "$default" ] || listed=
+	# Set and empty: not pinned (only the mirror's listing is checked).
+	local pin=${!hvar-$listed} pinned_by=$hvar
+	[ -n "${!hvar:-}" ] || pinned_by=alloc/kernels.list
 	local major=${ver%%.*}
 	local tarball="linux-$ver.tar.xz" url="$MIRROR/v$major.x/linux-$ver.tar.xz"
-	local want got dir="$DEST/linux-$series"
+	local want got dir="$DEST/$name"
 
 	case $ver in
 	"$series".*|"$series") ;;
@@ -91,7 +96,7 @@ fetch_one() {
 	fetch "$url" "$TMP/$tarball"
 	got=$(sha256sum "$TMP/$tarball" | cut -d' ' -f1)
 	[ "$got" = "$want" ] ||
-		die "$tarball: SHA-256 $got, expected $want${pin:+ (pinned by $hvar)}"
+		die "$tarball: SHA-256 $got, expected $want${pin:+ (pinned by $pinned_by)}"
 
 	rm -rf "$dir" && mkdir -p "$dir"
 	# Files of later layouts (mm/page_frag_cache.c, ...) are absent from
@@ -114,8 +119,11 @@ fetch_one() {
 	python3 "$EXTRACT" --tree "$dir" --check >/dev/null ||
 		die "$tarball did not give a tree extract.py accepts"
 	printf '%s sha256=%s from %s\n' "$tarball" "$got" "$url" > "$dir/.fragsim-source"
-	say "linux-$series: $tarball ($(find "$dir" -type f | wc -l) files) in $dir"
+	say "$name: $tarball ($(find "$dir" -type f | wc -l) files) in $dir"
 }
 
-fetch_one 6.1
-fetch_one 6.12
+mapfile -t kernels < <(fs_kernels)
+for k in "${kernels[@]}"; do
+	read -r name _ _ release sha256 <<< "$k"
+	fetch_one "$name" "$release" "$sha256"
+done

@@ -29,6 +29,8 @@ import sys
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
+from kernels import names_newest_first  # alloc/kernels.list, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "reports" / "templates" / "index.html"
 
@@ -53,7 +55,7 @@ SIM = re.compile(
 REPLAY = re.compile(r"^Replay: (?P<cmd>.+)$")
 REPRO = re.compile(r"^Repro key: (?P<key>.+)$")
 
-DEFAULT_ORDER = ["linux-6.12", "linux-6.1"]
+DEFAULT_ORDER = names_newest_first()
 COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
            "#e377c2", "#17becf"]
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Shim kind: probe: the page allocator behind the probes of gfp.h, mm.h and page_ref.h. */
 /*
  * The page arena: a simulated page allocator with a struct page array.
  *

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: probe (ASan reports an access to poisoned arena memory); stub without ASan. */
 /* ASan poisoning of arena memory; no-ops in builds without ASan. */
 #ifndef KSHIM_ASAN_H
 #define KSHIM_ASAN_H

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* Shim kind: probe: the CPUs and contexts behind preempt.h, irqflags.h, bottom_half.h. */
 /*
  * The kernel-side view of CPUs and contexts (fragsim/kctx.h): preempt_count,
  * the irqs-off flag and the per-CPU area.  The simulator switches

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: stub: a fixed answer or a no-op. */
 /*
  * The kernel configuration the extracted code is built with: a 64-bit
  * x86-like debug kernel with 4K pages, as syzbot runs it.

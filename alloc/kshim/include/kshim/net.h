@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: none (includes only). */
 /*
  * What the network front ends cut from net/core/skbuff.c and
  * include/linux/skbuff.h see, included by the generated translation unit

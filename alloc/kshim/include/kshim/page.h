@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: stub: the simulated struct page, only the fields the code uses. */
 /*
  * The simulated struct page: only what the page_frag code and the page
  * allocator model need.  Shared by the shim headers and the arena.

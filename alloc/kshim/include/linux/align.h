@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: copy: the kernel's own logic, faithfully copied. */
 /* Models: include/linux/align.h and the rounding helpers of kernel.h/math.h. */
 #ifndef _LINUX_ALIGN_H
 #define _LINUX_ALIGN_H

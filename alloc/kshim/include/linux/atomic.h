@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: copy: the kernel's own logic, faithfully copied. */
 /*
  * Models: include/linux/atomic.h — atomic_read()/atomic_set() are marked
  * plain accesses, as in the kernel (READ_ONCE/WRITE_ONCE), so the

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: copy: the kernel's own logic, faithfully copied. */
 /* Models: include/linux/bits.h (BIT, GENMASK); the kernel's gfp_types.h includes it. */
 #ifndef __LINUX_BITS_H
 #define __LINUX_BITS_H

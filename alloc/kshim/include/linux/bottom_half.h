@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: probe: forwards to the simulator, which acts and reports to the checker. */
 /*
  * Models: include/linux/bottom_half.h, kernel/softirq.c — the BH-disable
  * count lives in preempt_count; re-enabling BH outside interrupts runs the

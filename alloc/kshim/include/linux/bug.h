@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: probe, copy (in sections). */
 /*
  * Models: include/linux/bug.h, asm-generic/bug.h, include/linux/mmdebug.h.
  * A BUG in the code under test is a finding that ends the run (the shim
@@ -10,6 +11,8 @@
 
 #include <linux/compiler.h>
 #include <fragsim/kshim.h>
+
+/* ---- probe ---- */
 
 #define __KS_REPORT(k, c, pg)						\
 	(&(const struct fs_kernel_report){ .kind = (k), .cond = (c),	\
@@ -42,6 +45,8 @@
 #define VM_WARN_ON(cond)	(void)WARN_ON(cond)
 #define VM_WARN_ON_ONCE(cond)	WARN_ON_ONCE(cond)
 #define VM_WARN_ON_ONCE_PAGE(cond, page) WARN_ON_ONCE(cond)
+
+/* ---- copy ---- */
 
 #define BUILD_BUG_ON(cond)	_Static_assert(!(cond), "BUILD_BUG_ON(" #cond ")")
 

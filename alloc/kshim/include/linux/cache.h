@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: copy: the kernel's own logic, faithfully copied. */
 /* Models: include/linux/cache.h — x86-64 cache line. */
 #ifndef __LINUX_CACHE_H
 #define __LINUX_CACHE_H

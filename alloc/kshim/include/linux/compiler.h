@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: copy, stub (in sections). */
 /*
  * Models: include/linux/compiler*.h — branch hints, attributes, sparse
  * annotations (no-ops here), READ_ONCE/WRITE_ONCE as volatile accesses (so
@@ -7,6 +8,8 @@
  */
 #ifndef __LINUX_COMPILER_H
 #define __LINUX_COMPILER_H
+
+/* ---- copy ---- */
 
 #define likely(x)		__builtin_expect(!!(x), 1)
 #define unlikely(x)		__builtin_expect(!!(x), 0)
@@ -21,17 +24,22 @@
 #define __aligned(x)		__attribute__((__aligned__(x)))
 #define __packed		__attribute__((__packed__))
 
+#define barrier()		__asm__ __volatile__("" : : : "memory")
+
+#define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, val)	do { *(volatile __typeof__(x) *)&(x) = (val); } while (0)
+
+#define __stringify_1(x...)	#x
+#define __stringify(x...)	__stringify_1(x)
+
+/* ---- stub ---- */
+
 /* sparse annotations: meaningful only to sparse. */
 #define __bitwise
 #define __force
 #define __iomem
 #define __percpu
 #define __rcu
-
-#define barrier()		__asm__ __volatile__("" : : : "memory")
-
-#define READ_ONCE(x)		(*(const volatile __typeof__(x) *)&(x))
-#define WRITE_ONCE(x, val)	do { *(volatile __typeof__(x) *)&(x) = (val); } while (0)
 
 /* KCSAN annotations: the simulator decides races itself. */
 #define data_race(expr)		(expr)
@@ -45,8 +53,5 @@
 #else
 #define __no_kcsan __attribute__((no_sanitize_thread))
 #endif
-
-#define __stringify_1(x...)	#x
-#define __stringify(x...)	__stringify_1(x)
 
 #endif /* __LINUX_COMPILER_H */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: probe: forwards to the simulator, which acts and reports to the checker. */
 /*
  * Models: include/linux/gfp.h and the page allocator entry points of
  * mm/page_alloc.c and mm/internal.h.  The gfp bits are the kernel's own

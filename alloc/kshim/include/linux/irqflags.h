@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: probe: forwards to the simulator, which acts and reports to the checker. */
 /*
  * Models: include/linux/irqflags.h — the simulated CPU's interrupt flag.
  * Re-enabling interrupts is a point where a masked interrupt may land.

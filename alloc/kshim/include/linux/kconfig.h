@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: copy: the kernel's own logic, faithfully copied. */
 /*
  * Models: include/linux/kconfig.h — IS_ENABLED() over the fixed
  * configuration in <kshim/config.h>.

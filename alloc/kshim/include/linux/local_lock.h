@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: probe: forwards to the simulator, which acts and reports to the checker. */
 /*
  * Models: include/linux/local_lock.h (nested-BH flavour, v6.11+).  Without
  * PREEMPT_RT the lock is only lockdep's assertion that BH is disabled; with

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: copy: the kernel's own logic, faithfully copied. */
 /* Models: include/linux/log2.h and asm-generic/getorder.h. */
 #ifndef _LINUX_LOG2_H
 #define _LINUX_LOG2_H

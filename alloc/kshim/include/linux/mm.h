@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: copy, probe (in sections). */
 /*
  * Models: include/linux/mm.h and page-flags.h — address/page conversion,
  * compound pages and the refcount helpers built on page_ref.h.
@@ -12,26 +13,13 @@
 #include <linux/mm_types.h>
 #include <linux/page_ref.h>
 
-static inline struct page *virt_to_page(const void *x)
-{
-	return fs_virt_to_page(x, "virt_to_page");
-}
-
-static inline void *page_address(const struct page *page)
-{
-	return fs_page_address(page);
-}
+/* ---- copy ---- */
 
 static inline struct page *compound_head(const struct page *page)
 {
 	if (page->flags & KS_PG_TAIL)
 		return page->head;
 	return (struct page *)page;
-}
-
-static inline struct page *virt_to_head_page(const void *x)
-{
-	return compound_head(fs_virt_to_page(x, "virt_to_head_page"));
 }
 
 static inline bool PageHead(const struct page *page)
@@ -54,6 +42,23 @@ static inline unsigned int compound_order(const struct page *page)
 static inline bool page_is_pfmemalloc(const struct page *page)
 {
 	return page->flags & KS_PG_PFMEMALLOC;
+}
+
+/* ---- probe ---- */
+
+static inline struct page *virt_to_page(const void *x)
+{
+	return fs_virt_to_page(x, "virt_to_page");
+}
+
+static inline void *page_address(const struct page *page)
+{
+	return fs_page_address(page);
+}
+
+static inline struct page *virt_to_head_page(const void *x)
+{
+	return compound_head(fs_virt_to_page(x, "virt_to_head_page"));
 }
 
 static inline int put_page_testzero(struct page *page)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: probe: forwards to the simulator, which acts and reports to the checker. */
 /*
  * Models: include/linux/page_ref.h — atomic refcount operations on a page.
  * Each forwards to the page arena, which performs the atomic operation and

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: copy (over the simulated per-CPU areas). */
 /*
  * Models: include/linux/percpu-defs.h — a per-CPU variable is CPU 0's copy
  * in section fs_percpu; each CPU's copy sits at that CPU's offset from it

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: copy, probe (in sections). */
 /*
  * Models: include/linux/preempt.h — the context queries.  They answer from
  * the simulated CPU's preempt_count (fragsim/kctx.h), kernel layout.
@@ -8,6 +9,8 @@
 
 #include <linux/compiler.h>
 #include <fragsim/kctx.h>
+
+/* ---- copy ---- */
 
 /* The address of the calling code, for the simulator's timeline. */
 #define _THIS_IP_ ({ __label__ __here; __here: (unsigned long)&&__here; })
@@ -26,6 +29,8 @@
 #define in_interrupt()		(irq_count())
 #define in_task()		(!(preempt_count() & (FS_NMI_MASK | \
 				 FS_HARDIRQ_MASK | FS_SOFTIRQ_OFFSET)))
+
+/* ---- probe ---- */
 
 #define preempt_disable()	fs_preempt_disable()
 #define preempt_enable()	fs_preempt_enable((void *)_THIS_IP_)

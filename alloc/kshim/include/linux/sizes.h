@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: copy: the kernel's own logic, faithfully copied. */
 /* Models: include/linux/sizes.h (the ones the code under test uses). */
 #ifndef __LINUX_SIZES_H__
 #define __LINUX_SIZES_H__

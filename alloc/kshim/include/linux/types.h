@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/* Shim kind: copy: the kernel's own logic, faithfully copied. */
 /* Models: include/linux/types.h — the fixed-width and kernel scalar types. */
 #ifndef _LINUX_TYPES_H
 #define _LINUX_TYPES_H
