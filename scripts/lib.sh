@@ -7,6 +7,7 @@
 FRAGSIM_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 FRAGSIM_BUILD=${FRAGSIM_BUILD:-$FRAGSIM_ROOT/build}
 FRAGSIM_CACHE=${FRAGSIM_CACHE:-$FRAGSIM_ROOT/.cache}
+source "$FRAGSIM_ROOT/scripts/debian-kernel.sh"
 
 fs_log() { printf '%s\n' "fragsim: $*" >&2; }
 fs_die() { printf '%s\n' "fragsim: error: $*" >&2; exit 2; }
@@ -47,10 +48,7 @@ fs_required() {
 }
 
 fs_install_missing() {
-	local missing=() what pkg other
-	other=$(fs_kernels | awk '$3 != "install" { printf " %s (%s)", $1, $3 }')
-	[ -z "$other" ] ||
-		fs_die "alloc/kernels.list:$other: only kernels from 'install' are supported yet"
+	local missing=() what pkg
 	while read -r what pkg; do
 		if [[ $what == /* ]]; then
 			[ -e "$what" ] && continue
@@ -71,15 +69,26 @@ fs_install_missing() {
 		fs_die "apt-get install ${missing[*]} failed"
 }
 
-# fs_unpack_kernel NAME PACKAGE: unpack only the files alloc/extract reads,
-# into .cache/kernels/NAME.
+# fs_kernel_tarball PACKAGE FROM: the linux-source tarball of PACKAGE, as
+# "FILE" (installed: /usr/src/PACKAGE.tar.xz) or "DEB" (downloaded from the
+# suites FROM, the tarball still inside the .deb).
+fs_kernel_tarball() {
+	if [ "$2" = install ]; then
+		echo "/usr/src/$1.tar.xz"
+	else
+		fs_fetch_debian_source "$1" "$2"
+	fi
+}
+
+# fs_unpack_kernel NAME PACKAGE FROM: unpack only the files alloc/extract
+# reads, into .cache/kernels/NAME.
 fs_unpack_kernel() {
-	local name=$1 pkg=$2 tarball=/usr/src/$2.tar.xz
-	local dir=$FRAGSIM_CACHE/kernels/$name
+	local name=$1 pkg=$2 from=$3 src dir=$FRAGSIM_CACHE/kernels/$1
 	local files stamp
+	src=$(fs_kernel_tarball "$pkg" "$from") || exit 2
 	files=$(python3 "$FRAGSIM_ROOT/alloc/extract/extract.py" --list-files) ||
 		fs_die "alloc/extract/extract.py --list-files failed"
-	stamp="$(stat -c '%s %Y' "$tarball") $(echo "$files" | sha1sum | cut -c1-12)"
+	stamp="$(basename "$src") $(stat -c '%s %Y' "$src") $(echo "$files" | sha1sum | cut -c1-12)"
 	if [ -f "$dir/.stamp" ] && [ "$(cat "$dir/.stamp")" = "$stamp" ]; then
 		return 0
 	fi
@@ -87,10 +96,13 @@ fs_unpack_kernel() {
 	rm -rf "$dir" && mkdir -p "$dir"
 	# Files of later layouts are absent from this release: tar says so and
 	# goes on; what matters is that the tree then passes --check.
-	tar -xJf "$tarball" -C "$dir" --strip-components=1 \
+	case $src in
+	*.deb)	dpkg-deb --fsys-tarfile "$src" | tar -xO "./usr/src/$pkg.tar.xz" ;;
+	*)	cat "$src" ;;
+	esac | tar -xJ -C "$dir" --strip-components=1 \
 		$(echo "$files" | sed "s|^|$pkg/|") 2>/dev/null || true
 	python3 "$FRAGSIM_ROOT/alloc/extract/extract.py" --tree "$dir" --check >/dev/null ||
-		fs_die "$tarball did not give a usable tree"
+		fs_die "$src did not give a usable tree"
 	echo "$stamp" > "$dir/.stamp"
 }
 
@@ -121,10 +133,10 @@ fs_build() {
 }
 
 fs_setup() {
-	local name pkg
+	local name pkg from
 	fs_install_missing
-	while read -r name pkg _; do
-		fs_unpack_kernel "$name" "$pkg"
+	while read -r name pkg from _; do
+		fs_unpack_kernel "$name" "$pkg" "$from"
 	done < <(fs_kernels)
 	fs_build
 }
