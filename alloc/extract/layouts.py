@@ -20,6 +20,7 @@ import os
 import re
 
 import cscan
+import symbols
 
 MAKEFILE = "Makefile"
 GFP_TYPES_H = "include/linux/gfp_types.h"
@@ -251,6 +252,14 @@ class Extraction:
                 out.append(p.name)
         return out
 
+    def optional_functions(self):
+        """Extracted functions that only some trees have (optional wants)."""
+        opt = set()
+        for lay_or_fe in (LAYOUTS[self.layout],) + self.fronts:
+            opt |= {w.name for w in lay_or_fe.wants
+                    if w.kind == "func" and w.optional and not w.pattern}
+        return [f for f in self.functions() if f in opt]
+
     def exported_functions(self):
         """Extracted functions with external linkage (to be renamed)."""
         out = []
@@ -310,6 +319,10 @@ class Tree:
                                "VERSION/PATCHLEVEL)" % self.path)
         return "%s.%s.%s" % (vals["VERSION"], vals["PATCHLEVEL"],
                              vals["SUBLEVEL"] or "0")
+
+    def scanned(self):
+        """The files scanned so far that exist."""
+        return [rel for rel, sc in self._scans.items() if sc is not None]
 
     def defines_func(self, rel, name):
         sc = self.scan(rel)
@@ -397,8 +410,25 @@ def cut(tree, layout):
         raise ExtractError("%s: no %s (kernels before v6.0 keep the GFP bits "
                            "in gfp.h; not supported)" %
                            (tree.path, GFP_TYPES_H))
+    _check_whole(tree)
     return Extraction(tree.path, tree.release, layout, pieces,
                       tree.read(GFP_TYPES_H), fronts)
+
+
+def _check_whole(tree):
+    """Every file read must be whole, and gfp_types.h must define the GFP
+    bits the shim translates."""
+    for rel in sorted(set(tree.scanned()) | {GFP_TYPES_H}):
+        why = symbols.truncation(rel, tree.scan(rel))
+        if why:
+            raise ExtractError("%s: %s" % (tree.path, why))
+    have = {it.name for it in tree.scan(GFP_TYPES_H).items
+            if it.kind == "define"}
+    missing = [g for g in symbols.shim_gfp_bits() if g not in have]
+    if missing:
+        raise ExtractError("%s: %s does not define %s (file truncated or "
+                           "inconsistent?)" % (tree.path, GFP_TYPES_H,
+                                               ", ".join(missing)))
 
 
 def extract(path):

@@ -43,8 +43,13 @@ GFP_TYPES = """\
 #define FAKE_GFP_TYPES_H
 #define FAKE_GFP_A 1u
 #define FAKE_GFP_B 2u
-#endif
-"""
+/* What the fake code calls: declared here, the checker knows them. */
+#define FAKE_HELPERS FAKE_ALIGN FAKE_BIG FAKE_GFP_A FAKE_GFP_B FAKE_GFP_H FAKE_GFP_TYPES_H FAKE_LOCK_INIT FAKE_NAPI_OTHER FAKE_PAGE_4K FAKE_PAGE_FRAG_CACHE_H FAKE_SKBUFF_H FAKE_SKB_UNRELATED FAKE_TYPES_H FAKE_UNRELATED_MACRO fake_1k fake_alloc fake_bias fake_drain fake_encode fake_free fake_hardirq fake_irqs_off fake_only fake_page fake_ref_add fake_refill fake_renamed fake_skb_helper fake_skb_tail fake_skb_unrelated fake_skb_unrelated_fn fake_this_cpu fake_unrelated fake_unrelated_inline
+%s#endif
+""" % "".join("#define %s %du\n" % (g, 4 << i) for i, g in enumerate(
+    "__GFP_HIGH __GFP_IO __GFP_FS __GFP_DIRECT_RECLAIM __GFP_KSWAPD_RECLAIM "
+    "__GFP_NOWARN __GFP_NORETRY __GFP_COMP __GFP_MEMALLOC __GFP_NOMEMALLOC "
+    "__GFP_ZERO".split()))
 
 # The struct and its sizes, in mm_types.h (classic) or mm_types_task.h.
 TYPES_H = """\
