@@ -176,6 +176,7 @@ def _extraction(args):
             if len(missing) > 1 else ""
         raise ExtractError("%s:%d: %s is not modelled by fragsim's kernel "
                            "shim (alloc/kshim)%s" % (rel, line, name, more))
+    features.detect(ex)         # an inconsistent tree fails here already
     return ex
 
 

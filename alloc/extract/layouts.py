@@ -299,9 +299,13 @@ class Tree:
                                            e.strerror or e)) from None
 
     def scan(self, rel):
+        """The scanned file, None if absent; a file cut short is an error."""
         if rel not in self._scans:
-            self._scans[rel] = (cscan.scan(self.read(rel))
-                                if self.exists(rel) else None)
+            sc = cscan.scan(self.read(rel)) if self.exists(rel) else None
+            why = sc and symbols.truncation(rel, sc)
+            if why:
+                raise ExtractError("%s: %s" % (self.path, why))
+            self._scans[rel] = sc
         return self._scans[rel]
 
     def _release(self):
@@ -319,10 +323,6 @@ class Tree:
                                "VERSION/PATCHLEVEL)" % self.path)
         return "%s.%s.%s" % (vals["VERSION"], vals["PATCHLEVEL"],
                              vals["SUBLEVEL"] or "0")
-
-    def scanned(self):
-        """The files scanned so far that exist."""
-        return [rel for rel, sc in self._scans.items() if sc is not None]
 
     def defines_func(self, rel, name):
         sc = self.scan(rel)
@@ -416,12 +416,8 @@ def cut(tree, layout):
 
 
 def _check_whole(tree):
-    """Every file read must be whole, and gfp_types.h must define the GFP
-    bits the shim translates."""
-    for rel in sorted(set(tree.scanned()) | {GFP_TYPES_H}):
-        why = symbols.truncation(rel, tree.scan(rel))
-        if why:
-            raise ExtractError("%s: %s" % (tree.path, why))
+    """gfp_types.h must be whole (Tree.scan) and define the GFP bits the
+    shim translates."""
     have = {it.name for it in tree.scan(GFP_TYPES_H).items
             if it.kind == "define"}
     missing = [g for g in symbols.shim_gfp_bits() if g not in have]
