@@ -5,6 +5,7 @@ tree into one C file.
 
   extract.py --tree DIR --name NAME --id ID --out FILE.c [--zoo ZOOFILE]...
   extract.py --tree DIR --check [--zoo ZOOFILE]...
+  extract.py --tree DIR --features [--zoo ZOOFILE]...
   extract.py --list-files
   extract.py --zoo-info ZOOFILE
 
@@ -24,7 +25,9 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import features  # noqa: E402
 import layouts  # noqa: E402
+import symbols  # noqa: E402
 import zoo as zoomod  # noqa: E402
 from layouts import ExtractError  # noqa: E402
 
@@ -48,6 +51,8 @@ def _parser():
                    help="apply a bug-zoo entry (repeatable)")
     p.add_argument("--check", action="store_true", help="detect the layout, "
                    "cut in memory, print 'layout=L release=X.Y.Z'")
+    p.add_argument("--features", action="store_true", help="as --check, "
+                   "and name the features found: 'features=A,B=V,...'")
     p.add_argument("--list-files", action="store_true", help="print the "
                    "files the extractor may read, one per line")
     p.add_argument("--zoo-info", metavar="ZOOFILE", help="print id=, "
@@ -94,11 +99,8 @@ def render(ex, name, ident):
         emit("#define FS_HAVE_%s 1\n" % fn)
     for fe in ex.fronts:
         emit("#define %s 1\n" % fe.macro)
-    # v6.11+ napi_alloc_cache carries a nested-BH local lock its callers take.
-    if any(p.kind == "struct" and p.name == "napi_alloc_cache" and
-           re.search(r"\blocal_lock_t\s+bh_lock\b", p.text)
-           for p in ex.pieces):
-        emit("#define FS_NAPI_BH_LOCK 1\n")
+    for macro, value in features.detect(ex):
+        emit("#define %s %s\n" % (macro, value))
     emit('#define FS_BUILD_ID "%s"\n' % build_id(ex))
     emit('#define FS_ZOO "%s"\n' % "+".join(z.id for z in ex.zoo))
     emit("/* Non-static extracted functions get a per-target prefix so "
@@ -131,6 +133,16 @@ def render(ex, name, ident):
             rest.encode("latin-1"))
 
 
+def feature_names(ex):
+    """The front ends, optional API and feature macros of ex, by name."""
+    out = [fe.name for fe in ex.fronts]
+    out += ["has:" + fn for fn in ex.optional_functions()]
+    for macro, value in features.detect(ex):
+        name = macro[len("FS_"):].lower()
+        out.append(name if value == 1 else "%s=%s" % (name, value))
+    return out
+
+
 def write_atomic(path, data):
     d = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(d):
@@ -156,16 +168,25 @@ def _extraction(args):
     ex = layouts.extract(args.tree)
     for path in args.zoo:
         zoomod.apply(zoomod.parse(path), ex)
+    missing = symbols.unmodelled(ex)
+    if missing:
+        name, rel, line = missing[0]
+        more = " (and %d more: %s)" % (
+            len(missing) - 1, ", ".join(m[0] for m in missing[1:6])) \
+            if len(missing) > 1 else ""
+        raise ExtractError("%s:%d: %s is not modelled by fragsim's kernel "
+                           "shim (alloc/kshim)%s" % (rel, line, name, more))
+    features.detect(ex)         # an inconsistent tree fails here already
     return ex
 
 
 def run(argv):
     args = _parser().parse_args(argv)
-    modes = [m for m in ("check", "list_files", "zoo_info")
+    modes = [m for m in ("check", "features", "list_files", "zoo_info")
              if getattr(args, m)]
     if len(modes) > 1:
-        raise ExtractError("--check, --list-files and --zoo-info exclude "
-                           "each other")
+        raise ExtractError("--check, --features, --list-files and "
+                           "--zoo-info exclude each other")
 
     if args.list_files:
         for f in layouts.needed_files():
@@ -185,6 +206,12 @@ def run(argv):
     if args.check:
         ex = _extraction(args)
         print("layout=%s release=%s" % (ex.layout, ex.release))
+        return 0
+
+    if args.features:
+        ex = _extraction(args)
+        print("layout=%s release=%s features=%s" % (
+            ex.layout, ex.release, ",".join(feature_names(ex))))
         return 0
 
     missing = [o for o in ("name", "id", "out") if not getattr(args, o)]

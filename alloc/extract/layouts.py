@@ -20,6 +20,7 @@ import os
 import re
 
 import cscan
+import symbols
 
 MAKEFILE = "Makefile"
 GFP_TYPES_H = "include/linux/gfp_types.h"
@@ -251,6 +252,14 @@ class Extraction:
                 out.append(p.name)
         return out
 
+    def optional_functions(self):
+        """Extracted functions that only some trees have (optional wants)."""
+        opt = set()
+        for lay_or_fe in (LAYOUTS[self.layout],) + self.fronts:
+            opt |= {w.name for w in lay_or_fe.wants
+                    if w.kind == "func" and w.optional and not w.pattern}
+        return [f for f in self.functions() if f in opt]
+
     def exported_functions(self):
         """Extracted functions with external linkage (to be renamed)."""
         out = []
@@ -290,9 +299,13 @@ class Tree:
                                            e.strerror or e)) from None
 
     def scan(self, rel):
+        """The scanned file, None if absent; a file cut short is an error."""
         if rel not in self._scans:
-            self._scans[rel] = (cscan.scan(self.read(rel))
-                                if self.exists(rel) else None)
+            sc = cscan.scan(self.read(rel)) if self.exists(rel) else None
+            why = sc and symbols.truncation(rel, sc)
+            if why:
+                raise ExtractError("%s: %s" % (self.path, why))
+            self._scans[rel] = sc
         return self._scans[rel]
 
     def _release(self):
@@ -397,8 +410,21 @@ def cut(tree, layout):
         raise ExtractError("%s: no %s (kernels before v6.0 keep the GFP bits "
                            "in gfp.h; not supported)" %
                            (tree.path, GFP_TYPES_H))
+    _check_whole(tree)
     return Extraction(tree.path, tree.release, layout, pieces,
                       tree.read(GFP_TYPES_H), fronts)
+
+
+def _check_whole(tree):
+    """gfp_types.h must be whole (Tree.scan) and define the GFP bits the
+    shim translates."""
+    have = {it.name for it in tree.scan(GFP_TYPES_H).items
+            if it.kind == "define"}
+    missing = [g for g in symbols.shim_gfp_bits() if g not in have]
+    if missing:
+        raise ExtractError("%s: %s does not define %s (file truncated or "
+                           "inconsistent?)" % (tree.path, GFP_TYPES_H,
+                                               ", ".join(missing)))
 
 
 def extract(path):

@@ -415,6 +415,35 @@ bool fs_page_get_unless_zero(struct page *page, const char *fn)
 	return true;
 }
 
+bool fs_page_ref_add_unless(struct page *page, int nr, int u, const char *fn)
+{
+	int old;
+
+	REF_POINT(page, FS_ACC_READ | FS_ACC_WRITE);
+	old = __atomic_load_n(&page->_refcount.counter, __ATOMIC_RELAXED);
+	do {
+		if (old == u)
+			return false;
+	} while (!__atomic_compare_exchange_n(&page->_refcount.counter, &old,
+					      old + nr, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_RELAXED));
+	ref_event(FS_PEV_REF_ADD, page, old, old + nr, fn);
+	return true;
+}
+
+bool fs_page_ref_freeze(struct page *page, int count, const char *fn)
+{
+	int old = count;
+
+	REF_POINT(page, FS_ACC_READ | FS_ACC_WRITE);
+	if (!__atomic_compare_exchange_n(&page->_refcount.counter, &old, 0,
+					 false, __ATOMIC_SEQ_CST,
+					 __ATOMIC_RELAXED))
+		return false;
+	ref_event(FS_PEV_REF_SET, page, count, 0, fn);
+	return true;
+}
+
 unsigned long fs_arena_nr_pfns(const struct fs_arena *a)
 {
 	return a->nr_pfns;

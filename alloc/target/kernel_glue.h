@@ -156,8 +156,14 @@ FS_GLUE_FN void *FS_GLUE(pcpu_cache)(unsigned int cpu,
 		*size = sizeof(*napi);
 		return napi;
 	default:
+#ifdef FS_HAVE_page_frag_alloc_1k
 		*size = sizeof(napi->page_small);
 		return &napi->page_small;
+#else
+		/* No 1K cache (6.14+): an empty range inside the napi struct. */
+		*size = 0;
+		return napi;
+#endif
 	}
 }
 

@@ -183,7 +183,8 @@ static void generate(struct fs_trace *t, uint64_t seed, const char *target,
 	char *text;
 
 	fs_trace_init(&g);
-	fs_trace_generate_workload(&g, seed, target, w);
+	fs_trace_generate_caps(&g, seed, target, w,
+			       fs_target_caps(fs_target_find(target)));
 	/*
 	 * Name the strategy in the text: the trace written for a finding
 	 * says `schedule replay` on the same line, so line numbers hold.

@@ -1022,12 +1022,13 @@ static int validate(const struct fs_runner *r, const struct fs_trace *t,
 		    op->actor >= t->nr_actors)
 			goto bad;
 		if ((op->kind == FS_OP_NETDEV_ALLOC || op->kind == FS_OP_NAPI_ALLOC) &&
-		    !r->t->netdev_alloc) {
+		    !(fs_target_caps(r->t) & FS_TCAP_NET)) {
 			snprintf(err, errlen, "line %u: target %s has no network front end (netdev/napi caches)",
 				 op->line, r->t->name);
 			return -1;
 		}
-		if (op->kind == FS_OP_NAPI_ALLOC_1K && !r->t->napi_alloc_1k) {
+		if (op->kind == FS_OP_NAPI_ALLOC_1K &&
+		    !(fs_target_caps(r->t) & FS_TCAP_NAPI_1K)) {
 			snprintf(err, errlen, "line %u: target %s has no 1K napi fragment cache",
 				 op->line, r->t->name);
 			return -1;

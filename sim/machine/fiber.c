@@ -61,9 +61,16 @@ __asm__(".text\n"
 	".size fs_fiber_trampoline,.-fs_fiber_trampoline\n");
 #endif
 
-void fs_fiber_start(struct fs_fiber *f);
+/* Called from the asm above only: LTO must keep it, under its own name. */
+#if defined(__clang__)
+#define FS_ASM_CALLED	__attribute__((used))
+#else
+#define FS_ASM_CALLED	__attribute__((used, externally_visible))
+#endif
 
-void fs_fiber_start(struct fs_fiber *f)
+FS_ASM_CALLED void fs_fiber_start(struct fs_fiber *f);
+
+FS_ASM_CALLED void fs_fiber_start(struct fs_fiber *f)
 {
 #ifdef FS_ASAN
 	const void *bottom;

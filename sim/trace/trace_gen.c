@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fragsim/target.h>
+
 #include "trace.h"
 #include "trace_gen.h"
 
@@ -382,6 +384,7 @@ struct cgen {
 	unsigned int nr_own;
 	bool irq_off, bh_off;	/* inside such a section */
 	unsigned int depth;	/* repeats and sections open in the body */
+	unsigned int caps;	/* FS_TCAP_*: the target's operations */
 };
 
 static uint32_t crnd(struct cgen *c, uint32_t n)
@@ -500,6 +503,9 @@ static uint32_t cfrag(struct cgen *c, enum frag_src src)
 {
 	struct fs_op op = { .handle = chandle(c) };
 
+	/* A target without the 1K cache gets napi_alloc_frag() instead. */
+	if (src == SRC_NAPI_1K && !(c->caps & FS_TCAP_NAPI_1K))
+		src = SRC_NAPI;
 	switch (src) {
 	case SRC_NETDEV:
 	case SRC_NAPI:
@@ -1015,6 +1021,13 @@ const char *fs_workload_name(enum fs_workload w)
 void fs_trace_generate_workload(struct fs_trace *t, uint64_t seed,
 				const char *target, enum fs_workload w)
 {
+	fs_trace_generate_caps(t, seed, target, w, FS_TCAP_ALL);
+}
+
+void fs_trace_generate_caps(struct fs_trace *t, uint64_t seed,
+			    const char *target, enum fs_workload w,
+			    unsigned int caps)
+{
 	static void (*const shape[])(struct cgen *c) = {
 		[FS_WL_IRQ]	= wl_irq,
 		[FS_WL_XCPU]	= wl_xcpu,
@@ -1035,6 +1048,7 @@ void fs_trace_generate_workload(struct fs_trace *t, uint64_t seed,
 	/* Another stream per workload, so "irq" and "mix" do not correlate. */
 	c->g.t = t;
 	c->g.rng = seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)w);
+	c->caps = caps;
 	for (unsigned int i = 0; i < FS_MAX_CPUS; i++)
 		c->softirq[i] = -1;
 	snprintf(t->target, sizeof(t->target), "%s", target ? target : "");

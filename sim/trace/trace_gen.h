@@ -37,5 +37,9 @@ const char *fs_workload_name(enum fs_workload w);
 /* Fill @t (freshly initialised) with workload @w, a function of @seed. */
 void fs_trace_generate_workload(struct fs_trace *t, uint64_t seed,
 				const char *target, enum fs_workload w);
+/* The same for a target with only @caps (fs_target_caps()) operations. */
+void fs_trace_generate_caps(struct fs_trace *t, uint64_t seed,
+			    const char *target, enum fs_workload w,
+			    unsigned int caps);
 
 #endif /* FRAGSIM_TRACE_GEN_H */

@@ -43,8 +43,13 @@ GFP_TYPES = """\
 #define FAKE_GFP_TYPES_H
 #define FAKE_GFP_A 1u
 #define FAKE_GFP_B 2u
-#endif
-"""
+/* What the fake code calls: declared here, the checker knows them. */
+#define FAKE_HELPERS FAKE_ALIGN FAKE_BIG FAKE_GFP_A FAKE_GFP_B FAKE_GFP_H FAKE_GFP_TYPES_H FAKE_LOCK_INIT FAKE_NAPI_OTHER FAKE_PAGE_4K FAKE_PAGE_FRAG_CACHE_H FAKE_SKBUFF_H FAKE_SKB_UNRELATED FAKE_TYPES_H FAKE_UNRELATED_MACRO fake_1k fake_alloc fake_bias fake_drain fake_encode fake_free fake_hardirq fake_irqs_off fake_only fake_page fake_ref_add fake_refill fake_renamed fake_skb_helper fake_skb_tail fake_skb_unrelated fake_skb_unrelated_fn fake_this_cpu fake_unrelated fake_unrelated_inline
+%s#endif
+""" % "".join("#define %s %du\n" % (g, 4 << i) for i, g in enumerate(
+    "__GFP_HIGH __GFP_IO __GFP_FS __GFP_DIRECT_RECLAIM __GFP_KSWAPD_RECLAIM "
+    "__GFP_NOWARN __GFP_NORETRY __GFP_COMP __GFP_MEMALLOC __GFP_NOMEMALLOC "
+    "__GFP_ZERO".split()))
 
 # The struct and its sizes, in mm_types.h (classic) or mm_types_task.h.
 TYPES_H = """\
@@ -1382,6 +1387,103 @@ class TestZooFiles(TempDirTest):
                 for tree in real_trees():
                     if layout[tree] in info["kernels"].split():
                         self.extract(tree, "--zoo", z)
+
+
+
+def line_in(text, needle):
+    """1-based line of the first line of text holding needle."""
+    return text[:text.index(needle)].count("\n") + 1
+
+
+class TestBuildChecks(TempDirTest):
+    """Feature macros and the checks made before anything is compiled."""
+
+    CALL = "return fake_encode(p, o);"
+
+    def encoded(self, call=None, name="tree"):
+        t = self.tree("encoded", name)
+        if call is not None:
+            write(t, "mm/page_frag_cache.c",
+                  PAGE_FRAG_CACHE_C.replace(self.CALL, call))
+        return t
+
+    def test_alloc_pages_arity(self):
+        for args, want in (("g, 3, 0, NULL", "4"),
+                           ("g, 3, 0, NULL, FAKE_GFP_A", "5")):
+            with self.subTest(args=args):
+                t = self.encoded("gfp_t g = 0; return (unsigned long)"
+                                 "__alloc_pages(%s);" % args, args[-4:])
+                text = self.extract(t)
+                self.assertIn("#define FS_ALLOC_PAGES_NARGS %s\n" % want,
+                              text)
+                rc, so, se = run_extract("--tree", t, "--features")
+                self.assertEqual((rc, se), (0, ""))
+                self.assertIn("alloc_pages_nargs=%s" % want, so)
+
+    def test_no_feature_no_macro(self):
+        text = self.extract(self.encoded())
+        self.assertNotIn("FS_ALLOC_PAGES_NARGS", text)
+        self.assertNotIn("FS_NAPI_BH_LOCK", text)
+
+    def test_alloc_pages_mixed_arity(self):
+        t = self.encoded("__alloc_pages(1, 2, 3, 4); "
+                         "return __alloc_pages(1, 2, 3, 4, 5);")
+        se = self.assertFails(["--tree", t, "--check"])
+        self.assertIn("__alloc_pages() called with 4 and 5 arguments", se)
+
+    def test_unmodelled_symbol(self):
+        call = "return zz_not_shimmed(p, o);"
+        t = self.encoded(call)
+        line = line_in(PAGE_FRAG_CACHE_C.replace(self.CALL, call), call)
+        want = ("mm/page_frag_cache.c:%d: zz_not_shimmed is not modelled "
+                "by fragsim's kernel shim (alloc/kshim)" % line)
+        self.assertFails(["--tree", t, "--check"], want)
+        self.assertFails(["--tree", t, "--name", "x", "--id", "x", "--out",
+                          os.path.join(self.tmp, "o.c")], want)
+
+    def test_unmodelled_constant_and_type(self):
+        for call, name in (("return ZZ_NOT_SHIMMED;", "ZZ_NOT_SHIMMED"),
+                           ("zz_thing_t x; return 0;", "zz_thing_t")):
+            with self.subTest(name=name):
+                t = self.encoded(call, name)
+                se = self.assertFails(["--tree", t, "--check"])
+                self.assertIn(": %s is not modelled" % name, se)
+
+    def test_modelled_and_ignored_names(self):
+        # Shim API, members, Kconfig symbols, locals: no complaint.
+        t = self.encoded("int local = page_ref_dec_return(p); "
+                         "if (IS_ENABLED(CONFIG_ZZ_OFF)) local++; "
+                         "return p->zz_member(local) + o;")
+        rc, so, se = run_extract("--tree", t, "--check")
+        self.assertEqual((rc, se), (0, ""))
+
+    def test_several_unmodelled_one_line(self):
+        t = self.encoded("zz_one(); zz_two(); return zz_three();")
+        se = self.assertFails(["--tree", t, "--check"])
+        self.assertIn("zz_one is not modelled", se)
+        self.assertIn("(and 2 more: zz_two, zz_three)", se)
+
+    def test_truncated_header(self):
+        t = self.encoded()
+        write(t, "include/linux/gfp_types.h",
+              GFP_TYPES[:GFP_TYPES.rindex("#endif")])
+        se = self.assertFails(["--tree", t, "--check"])
+        self.assertIn("include/linux/gfp_types.h:2: #ifndef without #endif",
+                      se)
+
+    def test_truncated_source(self):
+        t = self.encoded()
+        cut = PAGE_FRAG_CACHE_C[:PAGE_FRAG_CACHE_C.index(self.CALL)]
+        write(t, "mm/page_frag_cache.c", cut)
+        se = self.assertFails(["--tree", t, "--check"])
+        self.assertIn("encoded_page_create ends with the file", se)
+
+    def test_gfp_bits_missing(self):
+        t = self.encoded()
+        write(t, "include/linux/gfp_types.h",
+              re.sub(r"#define __GFP_COMP .*\n", "", GFP_TYPES))
+        se = self.assertFails(["--tree", t, "--check"])
+        self.assertIn("gfp_types.h does not define __GFP_COMP", se)
 
 
 def real_trees():

@@ -119,6 +119,10 @@ int fs_page_ref_add_return(struct page *page, int nr, const char *fn);
 int fs_page_ref_sub_return(struct page *page, int nr, const char *fn);
 void fs_page_ref_set(struct page *page, int v, const char *fn);
 bool fs_page_get_unless_zero(struct page *page, const char *fn);
+/* Add @nr unless the count is @u: whether it added (REF_ADD if so). */
+bool fs_page_ref_add_unless(struct page *page, int nr, int u, const char *fn);
+/* Count @count -> 0 in one step: whether it was @count (REF_SET if so). */
+bool fs_page_ref_freeze(struct page *page, int count, const char *fn);
 
 /* Kernel BUG()/WARN() inside the code under test. */
 __attribute__((noreturn)) void fs_kernel_bug(const struct fs_kernel_report *r);

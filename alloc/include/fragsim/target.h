@@ -70,6 +70,23 @@ struct fs_target {
 	void (*free_net)(void *addr);
 };
 
+/*
+ * What a target can run beyond page_frag itself.  Trace operations needing
+ * a capability the target lacks are refused by the runner and never
+ * generated for it.  Derived from the entry points, one concept in one place.
+ */
+enum fs_target_cap {
+	FS_TCAP_NET	= 1u << 0,	/* netdev_alloc_frag(), napi_alloc_frag() */
+	FS_TCAP_NAPI_1K	= 1u << 1,	/* napi_alloc_1k: gone in 6.14 */
+	FS_TCAP_ALL	= (1u << 2) - 1,
+};
+
+static inline unsigned int fs_target_caps(const struct fs_target *t)
+{
+	return (t->netdev_alloc ? FS_TCAP_NET : 0) |
+	       (t->napi_alloc_1k ? FS_TCAP_NAPI_1K : 0);
+}
+
 /* The registry of the running binary (generated per executable). */
 extern const struct fs_target *const fs_targets[];
 extern const unsigned int fs_nr_targets;

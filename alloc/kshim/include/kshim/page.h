@@ -26,4 +26,9 @@ struct page {
 	struct page *head;		/* KS_PG_TAIL/INBLOCK: first page */
 };
 
+/* A folio is its head page, as the kernel's overlays struct page. */
+struct folio {
+	struct page page;
+};
+
 #endif /* KSHIM_PAGE_H */

@@ -54,10 +54,34 @@ static inline gfp_t ks_gfp_from_neutral(fs_gfp_t gfp)
 	return out;
 }
 
+typedef struct {
+	unsigned long bits[1];
+} nodemask_t;
+
+/* mm/internal.h: the allocator's watermark/policy flags (the arena's business). */
+#define ALLOC_DEFAULT	0
+
+/*
+ * __alloc_pages() gained an alloc_flags argument: the extractor counts
+ * the arguments of the tree's calls (FS_ALLOC_PAGES_NARGS).
+ */
+#if defined(FS_ALLOC_PAGES_NARGS) && FS_ALLOC_PAGES_NARGS == 5
 static inline struct page *__alloc_pages(gfp_t gfp, unsigned int order,
-					 int nid, void *nodemask)
+					 int nid, nodemask_t *nodemask,
+					 unsigned int alloc_flags)
+#else
+static inline struct page *__alloc_pages(gfp_t gfp, unsigned int order,
+					 int nid, nodemask_t *nodemask)
+#endif
 {
 	return fs_page_alloc(order, ks_gfp_to_neutral(gfp), "__alloc_pages");
+}
+
+static inline struct page *__alloc_pages_node(int nid, gfp_t gfp,
+					      unsigned int order)
+{
+	return fs_page_alloc(order, ks_gfp_to_neutral(gfp),
+			     "__alloc_pages_node");
 }
 
 static inline struct page *alloc_pages_node(int nid, gfp_t gfp,
@@ -94,5 +118,43 @@ static inline void __free_pages(struct page *page, unsigned int order)
 	if (put_page_testzero(page))
 		fs_page_free(page, order, "__free_pages");
 }
+
+#define alloc_page(gfp)		alloc_pages((gfp), 0)
+#define __free_page(page)	__free_pages((page), 0)
+
+static inline struct folio *folio_alloc(gfp_t gfp, unsigned int order)
+{
+	struct page *page = fs_page_alloc(order, ks_gfp_to_neutral(gfp | __GFP_COMP),
+					  "folio_alloc");
+
+	return (struct folio *)page;
+}
+
+static inline unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page = fs_page_alloc(order, ks_gfp_to_neutral(gfp),
+					  "__get_free_pages");
+
+	return page ? (unsigned long)page_address(page) : 0;
+}
+
+#define __get_free_page(gfp)	__get_free_pages((gfp), 0)
+
+static inline void free_pages(unsigned long addr, unsigned int order)
+{
+	if (addr)
+		__free_pages(virt_to_page((void *)addr), order);
+}
+
+#define free_page(addr)		free_pages((addr), 0)
+
+/* include/linux/skbuff.h's page allocation for RX buffers. */
+static inline struct page *dev_alloc_pages(unsigned int order)
+{
+	return alloc_pages_node(NUMA_NO_NODE, GFP_ATOMIC | __GFP_COMP |
+				__GFP_NOWARN | __GFP_MEMALLOC, order);
+}
+
+#define dev_alloc_page()	dev_alloc_pages(0)
 
 #endif /* __LINUX_GFP_H */
