@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/array.h"
 #include "../trace/trace_gen.h"
 #include "cli.h"
 
@@ -46,6 +47,9 @@ static double now(void)
 
 static void usage(FILE *f)
 {
+	char strategies[128];
+
+	fs_strategy_list(strategies, sizeof(strategies), " or ");
 	fprintf(f,
 		"usage: %s run [--target T] [--seconds S | --runs N] [--seed X] [--out DIR]\n"
 		"              [--stop] [--no-diff] [--quiet] [--workload W] [--strategy S]\n"
@@ -59,9 +63,31 @@ static void usage(FILE *f)
 		"  --no-diff    no differential check against the reference model\n"
 		"  --quiet      no progress line\n"
 		"  --workload W seq, irq, xcpu, spec or mix (default: all in turn)\n"
-		"  --strategy S random, pct or exhaustive (default: in turn)\n"
+		"  --strategy S %s (default: in turn)\n"
 		"  --check-determinism  run every case twice and compare its event hash\n",
-		fs_argv0);
+		fs_argv0, strategies);
+}
+
+static int parse_workload(const char *arg)
+{
+	int w;
+
+	for (w = 0; w < FS_WL_NR; w++)
+		if (!strcmp(arg, fs_workload_name(w)))
+			return w;
+	fs_usage_error("run: unknown workload '%s' (seq, irq, xcpu, spec, mix)",
+		       arg);
+}
+
+static enum fs_strategy parse_strategy(const char *arg)
+{
+	int s = fs_strategy_by_name(arg);
+	char list[128];
+
+	if (s >= 0 && fs_strategy_runnable(s))
+		return s;
+	fs_strategy_list(list, sizeof(list), ", ");
+	fs_usage_error("run: unknown strategy '%s' (%s)", arg, list);
 }
 
 static void parse(int argc, char **argv, struct run_opts *o)
@@ -100,25 +126,8 @@ static void parse(int argc, char **argv, struct run_opts *o)
 		case 'D': o->diff = false; break;
 		case 'q': o->quiet = true; break;
 		case 'd': o->determinism = true; break;
-		case 'w':
-			for (o->workload = 0; o->workload < FS_WL_NR; o->workload++)
-				if (!strcmp(optarg, fs_workload_name(o->workload)))
-					break;
-			if (o->workload == FS_WL_NR)
-				fs_usage_error("run: unknown workload '%s' (seq, irq, xcpu, spec, mix)",
-					       optarg);
-			break;
-		case 'y':
-			if (!strcmp(optarg, "random"))
-				o->strategy = FS_SCHED_RANDOM;
-			else if (!strcmp(optarg, "pct"))
-				o->strategy = FS_SCHED_PCT;
-			else if (!strcmp(optarg, "exhaustive"))
-				o->strategy = FS_SCHED_EXHAUSTIVE;
-			else
-				fs_usage_error("run: unknown strategy '%s' (random, pct, exhaustive)",
-					       optarg);
-			break;
+		case 'w': o->workload = parse_workload(optarg); break;
+		case 'y': o->strategy = parse_strategy(optarg); break;
 		case 'h': usage(stdout); exit(FS_EXIT_OK);
 		default:
 			fs_usage_error("run: unknown or incomplete option '%s' (see '%s run --help')",
@@ -234,61 +243,52 @@ static void run_once(struct fs_runner *r, const struct run_opts *o,
 				  (unsigned long long)res->hash);
 }
 
-#define EXHAUSTIVE_CAP	256	/* schedules per trace */
+/* One exhaustive search: the runs fs_sched_search() asks for. */
+struct search {
+	struct fs_runner *r;
+	const struct run_opts *o;
+	struct fs_trace *t;
+	struct run_stats *s;
+	struct fs_run_result *res;
+};
 
-/*
- * Bounded exhaustive: every schedule with at most one forced decision
- * among the alternatives the unforced run was offered, then pairs, up to
- * the cap (CHESS's preemption bounding, at bound 2).
- */
-static bool run_exhaustive(struct fs_runner *r, const struct run_opts *o,
-			   struct fs_trace *t, struct run_stats *s,
-			   struct fs_run_result *res)
+static bool search_run(void *ctx, const struct fs_decision *forced,
+		       unsigned int nr)
 {
+	struct search *x = ctx;
+	/* The first, unforced run records the alternatives. */
 	struct fs_run_sched rs = { .strategy = FS_SCHED_EXHAUSTIVE,
-				   .record_alts = true };
-	struct fs_decision forced[2];
-	const struct fs_alt *a;
-	struct fs_alt *alts;
-	uint32_t nr, runs = 0;
+				   .record_alts = !nr, .forced = forced,
+				   .nr_forced = nr };
 
-	run_once(r, o, t, &rs, res);
-	add_stats(s, res);
-	if (res->finding)
-		return true;
-	/* The next runs overwrite the machine's list: keep a copy. */
-	a = fs_runner_alts(r, &nr);
-	alts = malloc((nr ? nr : 1) * sizeof(*alts));
-	if (!alts)
-		fs_internal_error("out of memory");
-	memcpy(alts, a, nr * sizeof(*alts));
-	rs.record_alts = false;
-	rs.forced = forced;
-	for (uint32_t i = 0; i < nr && runs < EXHAUSTIVE_CAP; i++) {
-		forced[0] = alts[i].d;
-		forced[0].step = alts[i].step;
-		rs.nr_forced = 1;
-		for (uint32_t j = i; j <= nr && runs < EXHAUSTIVE_CAP; j++) {
-			if (j > i) {
-				if (alts[j - 1].step <= alts[i].step)
-					continue;
-				forced[1] = alts[j - 1].d;
-				forced[1].step = alts[j - 1].step;
-				rs.nr_forced = 2;
-			}
-			run_once(r, o, t, &rs, res);
-			add_stats(s, res);
-			runs++;
-			if (res->finding) {
-				free(alts);
-				return true;
-			}
-			if (j == i && nr > 64)
-				break;	/* long runs: bound 1 only */
-		}
+	run_once(x->r, x->o, x->t, &rs, x->res);
+	add_stats(x->s, x->res);
+	return x->res->finding;
+}
+
+static uint32_t search_alts(void *ctx, struct fs_decision *out, uint32_t max)
+{
+	struct search *x = ctx;
+	uint32_t nr;
+	const struct fs_alt *a = fs_runner_alts(x->r, &nr);
+
+	for (uint32_t i = 0; i < nr && i < max; i++) {
+		out[i] = a[i].d;
+		out[i].step = a[i].step;
 	}
-	free(alts);
-	return false;
+	return nr;
+}
+
+static bool run_search(struct fs_runner *r, const struct run_opts *o,
+		       struct fs_trace *t, struct run_stats *s,
+		       struct fs_run_result *res)
+{
+	static const struct fs_search_ops ops = {
+		.run = search_run, .alts = search_alts,
+	};
+	struct search x = { .r = r, .o = o, .t = t, .s = s, .res = res };
+
+	return fs_sched_search(&ops, &x);
 }
 
 static const enum fs_strategy mix_strategies[] = {
@@ -296,95 +296,121 @@ static const enum fs_strategy mix_strategies[] = {
 	FS_SCHED_RANDOM, FS_SCHED_PCT, FS_SCHED_RANDOM, FS_SCHED_EXHAUSTIVE,
 };
 
-int fs_cmd_run(int argc, char **argv)
+/* A finding: counted, and reported and written when its title is new. */
+static void found(const struct run_opts *o, struct run_stats *s,
+		  struct fs_trace *t, struct fs_run_result *res)
 {
-	struct run_opts o = { .out = "fragsim-findings", .diff = true,
-			      .workload = -1 };
+	char path[4200];
+
+	s->findings++;
+	if (!note_title(s, res->finding->title))
+		return;
+	if (!o->quiet && isatty(2))
+		fputc('\n', stderr);
+	fs_trace_set_replay(t, res->log, res->nr_log);
+	if (fs_emit_finding(t, o->target, res, o->out, NULL, path, sizeof(path)))
+		fs_internal_error("cannot write the finding");
+}
+
+/* Trace @i of the run; true when it found something. */
+static bool run_trace(struct fs_runner *r, const struct run_opts *o,
+		      uint64_t i, struct run_stats *s)
+{
+	struct fs_trace t;
+	struct fs_run_result res;
+	struct fs_run_sched rs = { 0 };
+	enum fs_workload w;
+	bool hit;
+
+	w = o->workload >= 0 ? (enum fs_workload)o->workload :
+	    (enum fs_workload)(i % FS_WL_NR);
+	/* Kernels without the network front ends get plain traces. */
+	if (!o->target->netdev_alloc)
+		w = FS_WL_SEQ;
+	rs.strategy = o->strategy != FS_SCHED_DEFAULT ? o->strategy :
+		      mix_strategies[(i / FS_WL_NR) % ARRAY_SIZE(mix_strategies)];
+	generate(&t, trace_seed(o->seed, i), o->target->name, w, rs.strategy);
+	if (fs_strategy_searches(rs.strategy) && fs_trace_concurrent(&t)) {
+		hit = run_search(r, o, &t, s, &res);
+	} else {
+		/* Nothing to search without scheduling points. */
+		if (fs_strategy_searches(rs.strategy))
+			rs.strategy = FS_SCHED_RANDOM;
+		run_once(r, o, &t, &rs, &res);
+		add_stats(s, &res);
+		hit = res.finding;
+	}
+	s->traces++;
+	if (hit)
+		found(o, s, &t, &res);
+	fs_trace_free(&t);
+	return hit;
+}
+
+static struct fs_runner *start(struct run_opts *o)
+{
 	struct fs_runner_opts ro = { .checks = true };
-	static struct run_stats s;
-	double start, last = 0, elapsed;
 	struct fs_runner *r;
 
-	parse(argc, argv, &o);
-	if (!o.target)
-		o.target = fs_targets[fs_nr_targets - 1];
-	ro.target = o.target;
-	ro.diff = o.diff;
+	if (!o->target)
+		o->target = fs_targets[fs_nr_targets - 1];
+	ro.target = o->target;
+	ro.diff = o->diff;
 	r = fs_runner_create(&ro);
 	if (!r)
 		fs_internal_error("cannot set up the page arena");
 	printf("fragsim run: target %s (%s, layout %s, build %s), seed 0x%016llx, %s %g%s\n",
-	       o.target->name, o.target->release, o.target->layout,
-	       o.target->build_id, (unsigned long long)o.seed,
-	       o.runs ? "runs" : "seconds", o.runs ? (double)o.runs : o.seconds,
-	       o.diff && strcmp(o.target->name, "ref") ? ", differential vs ref" : "");
-	start = now();
-	for (uint64_t i = 0; !o.runs || i < o.runs; i++) {
-		struct fs_trace t;
-		struct fs_run_result res;
-		struct fs_run_sched rs = { 0 };
-		char path[4200];
-		enum fs_workload w;
-		bool found;
+	       o->target->name, o->target->release, o->target->layout,
+	       o->target->build_id, (unsigned long long)o->seed,
+	       o->runs ? "runs" : "seconds", o->runs ? (double)o->runs : o->seconds,
+	       o->diff && strcmp(o->target->name, "ref") ? ", differential vs ref" : "");
+	return r;
+}
 
-		elapsed = now() - start;
-		if (o.seconds && elapsed >= o.seconds)
+static void summary(const struct run_opts *o, const struct run_stats *s,
+		    double elapsed)
+{
+	if (!o->quiet)
+		progress(s, elapsed, true);
+	printf("fragsim run: %s: %.1f s, %llu traces (%llu runs), %llu ops executed (%.0f ops/s), %llu finding(s)\n",
+	       o->target->name, elapsed, (unsigned long long)s->traces,
+	       (unsigned long long)s->runs,
+	       (unsigned long long)s->ops, elapsed > 0 ? s->ops / elapsed : 0.0,
+	       (unsigned long long)s->findings);
+	printf("fragsim run: simulator: %llu scheduling points, %llu hard irqs injected, %llu softirqs run, %llu CPU switches (%llu preemptions), %llu agent actions%s\n",
+	       (unsigned long long)s->m.steps, (unsigned long long)s->m.irqs,
+	       (unsigned long long)s->m.softirqs,
+	       (unsigned long long)s->m.switches,
+	       (unsigned long long)s->m.preemptions,
+	       (unsigned long long)s->m.agent_actions,
+	       o->determinism ? "; every case ran twice with identical event hashes" : "");
+	for (unsigned int i = 0; i < s->nr_titles; i++)
+		printf("  %6llu x %s\n", (unsigned long long)s->title_hits[i],
+		       s->titles[i]);
+}
+
+int fs_cmd_run(int argc, char **argv)
+{
+	struct run_opts o = { .out = "fragsim-findings", .diff = true,
+			      .workload = -1 };
+	static struct run_stats s;
+	double start_time, last = 0;
+	struct fs_runner *r;
+
+	parse(argc, argv, &o);
+	r = start(&o);
+	start_time = now();
+	for (uint64_t i = 0; !o.runs || i < o.runs; i++) {
+		if (o.seconds && now() - start_time >= o.seconds)
 			break;
-		w = o.workload >= 0 ? (enum fs_workload)o.workload :
-		    (enum fs_workload)(i % FS_WL_NR);
-		/* Kernels without the network front ends get plain traces. */
-		if (!o.target->netdev_alloc)
-			w = FS_WL_SEQ;
-		rs.strategy = o.strategy != FS_SCHED_DEFAULT ? o.strategy :
-			      mix_strategies[(i / FS_WL_NR) % 8];
-		generate(&t, trace_seed(o.seed, i), o.target->name, w,
-			 rs.strategy);
-		if (rs.strategy == FS_SCHED_EXHAUSTIVE && fs_trace_concurrent(&t)) {
-			found = run_exhaustive(r, &o, &t, &s, &res);
-		} else {
-			if (rs.strategy == FS_SCHED_EXHAUSTIVE)
-				rs.strategy = FS_SCHED_RANDOM;
-			run_once(r, &o, &t, &rs, &res);
-			add_stats(&s, &res);
-			found = res.finding;
-		}
-		s.traces++;
-		if (found) {
-			s.findings++;
-			if (note_title(&s, res.finding->title)) {
-				if (!o.quiet && isatty(2))
-					fputc('\n', stderr);
-				fs_trace_set_replay(&t, res.log, res.nr_log);
-				if (fs_emit_finding(&t, o.target, &res, o.out, NULL,
-						    path, sizeof(path)))
-					fs_internal_error("cannot write the finding");
-			}
-		}
-		fs_trace_free(&t);
-		if (found && o.stop)
+		if (run_trace(r, &o, i, &s) && o.stop)
 			break;
 		if (!o.quiet && now() - last >= (isatty(2) ? 0.5 : 10.0)) {
 			last = now();
-			progress(&s, last - start, false);
+			progress(&s, last - start_time, false);
 		}
 	}
-	elapsed = now() - start;
-	if (!o.quiet)
-		progress(&s, elapsed, true);
-	printf("fragsim run: %s: %.1f s, %llu traces (%llu runs), %llu ops executed (%.0f ops/s), %llu finding(s)\n",
-	       o.target->name, elapsed, (unsigned long long)s.traces,
-	       (unsigned long long)s.runs,
-	       (unsigned long long)s.ops, elapsed > 0 ? s.ops / elapsed : 0.0,
-	       (unsigned long long)s.findings);
-	printf("fragsim run: simulator: %llu scheduling points, %llu hard irqs injected, %llu softirqs run, %llu CPU switches (%llu preemptions), %llu agent actions%s\n",
-	       (unsigned long long)s.m.steps, (unsigned long long)s.m.irqs,
-	       (unsigned long long)s.m.softirqs,
-	       (unsigned long long)s.m.switches,
-	       (unsigned long long)s.m.preemptions,
-	       (unsigned long long)s.m.agent_actions,
-	       o.determinism ? "; every case ran twice with identical event hashes" : "");
-	for (unsigned int i = 0; i < s.nr_titles; i++)
-		printf("  %6llu x %s\n", (unsigned long long)s.title_hits[i], s.titles[i]);
+	summary(&o, &s, now() - start_time);
 	fs_runner_destroy(r);
 	return s.findings ? FS_EXIT_FINDING : FS_EXIT_OK;
 }

@@ -812,7 +812,7 @@ static unsigned long nth_head(struct fs_runner *r, uint32_t sel)
 static bool agent(void *ctx, struct fs_decision *d)
 {
 	struct fs_runner *r = ctx;
-	bool replay = r->sched.ops == &fs_sched_replay;
+	bool replay = fs_sched_from_log(&r->sched);
 	fs_faults_t f = fs_arena_faults(r->arena);
 
 	switch (d->kind) {
@@ -1164,23 +1164,15 @@ static void start_sched(struct fs_runner *r, const struct fs_trace *t,
 			const struct fs_run_sched *rs)
 {
 	struct fs_sched_params p = {
-		.seed = t->seed, .depth = t->sched.depth,
-		.preemptions = t->sched.preemptions,
-		.injections = t->sched.injections,
+		.seed = t->seed,
 		.k_hint = pct_length(t), .k_elig_hint = pct_length(t) / 2 + 1,
-		.log = &t->sched,
 	};
 	enum fs_strategy s = t->sched.strategy;
 
 	if (rs && rs->strategy != FS_SCHED_DEFAULT)
 		s = rs->strategy;
-	if (s == FS_SCHED_DEFAULT)
-		s = FS_SCHED_RANDOM;
-	if (rs && rs->depth)
-		p.depth = rs->depth;
-	if (!p.depth)
-		p.depth = 3;
 	if (rs) {
+		p.depth = rs->depth;
 		p.forced = rs->forced;
 		p.nr_forced = rs->nr_forced;
 	}
@@ -1191,8 +1183,7 @@ static void start_sched(struct fs_runner *r, const struct fs_trace *t,
 		if (t->actors[a].kind == FS_ACTOR_HARDIRQ)
 			p.nr_irq_budget += t->actors[a].count;
 	}
-	fs_sched_begin(&r->sched, fs_sched_by_strategy(s), &p);
-	r->sched.priv = NULL;
+	fs_sched_start(&r->sched, s, &t->sched, &p);
 }
 
 static uint64_t run_hash(const struct fs_run_result *res,

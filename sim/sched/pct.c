@@ -27,8 +27,7 @@ struct pct {
 	uint64_t next_agent;
 	unsigned int changes_done;
 };
-
-static struct pct pct_state;	/* one run at a time */
+FS_SCHED_STATE_FITS(struct pct);
 
 static unsigned int slot(uint16_t actor)
 {
@@ -42,15 +41,23 @@ static int cmp_u64(const void *a, const void *b)
 	return *x < *y ? -1 : *x > *y;
 }
 
+/* The bug depth: the run's, else the trace's, else 3. */
+static void params(struct fs_sched_params *p, const struct fs_schedule *sched)
+{
+	if (!p->depth)
+		p->depth = sched->depth;
+	if (!p->depth)
+		p->depth = 3;
+}
+
 static void begin(struct fs_sched *s)
 {
-	struct pct *p = &pct_state;
+	struct pct *p = FS_SCHED_STATE(s, struct pct);
 	uint64_t k = s->p.k_hint ? s->p.k_hint : 4096;
 	uint64_t ke = s->p.k_elig_hint ? s->p.k_elig_hint : k / 2 + 1;
 	uint32_t d = s->p.depth ? s->p.depth : 3;
 
 	memset(p, 0, sizeof(*p));
-	s->priv = p;
 	/* Distinct priorities above d: a random permutation. */
 	for (unsigned int i = 0; i < NR_PRIO; i++)
 		p->prio[i] = d + i;
@@ -98,7 +105,7 @@ static uint16_t best(const struct pct *p, const struct fs_sched_point *pt,
 static void decide(struct fs_sched *s, const struct fs_sched_point *pt,
 		   struct fs_decision *d)
 {
-	struct pct *p = s->priv;
+	struct pct *p = FS_SCHED_STATE(s, struct pct);
 	uint16_t b;
 	bool higher;
 
@@ -145,5 +152,5 @@ static void decide(struct fs_sched *s, const struct fs_sched_point *pt,
 }
 
 const struct fs_sched_ops fs_sched_pct = {
-	.name = "pct", .begin = begin, .decide = decide,
+	.params = params, .begin = begin, .decide = decide,
 };

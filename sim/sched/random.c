@@ -65,5 +65,5 @@ static void decide(struct fs_sched *s, const struct fs_sched_point *pt,
 }
 
 const struct fs_sched_ops fs_sched_random = {
-	.name = "random", .begin = begin, .decide = decide,
+	.begin = begin, .decide = decide,
 };

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Decision-log replay (the trace's `at` lines) and bounded-exhaustive
- * search, which is replay of a few forced decisions: the runner
- * enumerates every set of at most P preemptions and I injections over the
- * alternatives a run was offered (CHESS-style), one run per set.  A
- * decision is taken at its step when it is among what is offered there;
- * a switch logged at a task's end is taken where the machine asks.
+ * Decision-log replay: the trace's `at` lines.  A decision is taken at its
+ * step when it is among what is offered there; a switch logged at a task's
+ * end is taken where the machine asks.  Exhaustive search follows a list
+ * of forced decisions the same way (exhaustive.c).
  */
 #include "sched.h"
 
@@ -13,27 +11,25 @@ struct cursor {
 	const struct fs_decision *d;
 	uint32_t n, pos;
 };
+FS_SCHED_STATE_FITS(struct cursor);
 
-static struct cursor cur;
-
-static void begin_list(struct fs_sched *s, const struct fs_decision *d,
-		       uint32_t n)
+void fs_sched_follow(struct fs_sched *s, const struct fs_decision *d,
+		     uint32_t n)
 {
-	cur = (struct cursor){ .d = d, .n = n };
-	s->priv = &cur;
+	*FS_SCHED_STATE(s, struct cursor) = (struct cursor){ .d = d, .n = n };
 	s->next = n ? d[0].step : UINT64_MAX;
 	s->next_elig = UINT64_MAX;
 }
 
-static void begin_replay(struct fs_sched *s)
+static void params(struct fs_sched_params *p, const struct fs_schedule *sched)
 {
-	begin_list(s, s->p.log ? s->p.log->dec : NULL,
-		   s->p.log ? s->p.log->nr_dec : 0);
+	p->log = sched;
 }
 
-static void begin_exhaustive(struct fs_sched *s)
+static void begin(struct fs_sched *s)
 {
-	begin_list(s, s->p.forced, s->p.nr_forced);
+	fs_sched_follow(s, s->p.log ? s->p.log->dec : NULL,
+			s->p.log ? s->p.log->nr_dec : 0);
 }
 
 static bool offered(const struct fs_sched_point *pt, const struct fs_decision *d)
@@ -49,10 +45,11 @@ static bool offered(const struct fs_sched_point *pt, const struct fs_decision *d
 	return false;
 }
 
-static void decide(struct fs_sched *s, const struct fs_sched_point *pt,
-		   struct fs_decision *d)
+void fs_sched_follow_decide(struct fs_sched *s,
+			    const struct fs_sched_point *pt,
+			    struct fs_decision *d)
 {
-	struct cursor *c = s->priv;
+	struct cursor *c = FS_SCHED_STATE(s, struct cursor);
 
 	/* Decisions whose step went by unused are dropped. */
 	while (c->pos < c->n && c->d[c->pos].step < pt->step)
@@ -66,9 +63,6 @@ static void decide(struct fs_sched *s, const struct fs_sched_point *pt,
 }
 
 const struct fs_sched_ops fs_sched_replay = {
-	.name = "replay", .begin = begin_replay, .decide = decide,
-};
-
-const struct fs_sched_ops fs_sched_exhaustive = {
-	.name = "exhaustive", .begin = begin_exhaustive, .decide = decide,
+	.params = params, .begin = begin, .decide = fs_sched_follow_decide,
+	.from_log = true,
 };

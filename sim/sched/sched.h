@@ -4,13 +4,15 @@
  * scheduling point the machine offers what may happen there (switch to
  * another task, inject a hard interrupt, an agent action) and the strategy
  * picks.  A strategy is a pure function of its seed and what it was
- * offered, so a run is reproducible; `fs_sched_next` lets it skip the
- * points it does not care about cheaply.
+ * offered, so a run is reproducible; `next`/`next_elig` let it skip the
+ * points it does not care about cheaply.  The strategies are listed once,
+ * in strategies.h; sched.c derives the registry from that list.
  */
 #ifndef FRAGSIM_SCHED_H
 #define FRAGSIM_SCHED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../trace/trace.h"
@@ -42,37 +44,90 @@ struct fs_sched_params {
 	unsigned int nr_forced;
 };
 
+/* Room for a strategy's per-run state inside the instance (see below). */
+#define FS_SCHED_STATE_SIZE	1024
+
 struct fs_sched {
 	const struct fs_sched_ops *ops;
 	struct fs_sched_params p;
 	uint64_t next;		/* first step the strategy wants to see */
 	uint64_t next_elig;	/* ... or eligible-point index */
 	uint64_t rng;
-	void *priv;
+	/* The strategy's own state: schedulers never share any. */
+	_Alignas(uint64_t) unsigned char state[FS_SCHED_STATE_SIZE];
 };
 
+/*
+ * A strategy: Shuttle's three methods, plus what it reads from a trace's
+ * `schedule` line.  Register one in strategies.h.
+ */
 struct fs_sched_ops {
-	const char *name;
+	/* Optional: take this strategy's parameters from the trace. */
+	void (*params)(struct fs_sched_params *p, const struct fs_schedule *s);
 	void (*begin)(struct fs_sched *s);
 	/* Fill @d (kind FS_DEC_NR: nothing); arg of SPEC_* is a selector. */
 	void (*decide)(struct fs_sched *s, const struct fs_sched_point *pt,
 		       struct fs_decision *d);
 	void (*end)(struct fs_sched *s);
+	/* Decisions are a log of a past run, taken literally (page numbers). */
+	bool from_log;
+	/* Runs come from fs_sched_search(), not one run per trace. */
+	bool search;
 };
 
-extern const struct fs_sched_ops fs_sched_random;
-extern const struct fs_sched_ops fs_sched_pct;
-extern const struct fs_sched_ops fs_sched_exhaustive;
-extern const struct fs_sched_ops fs_sched_replay;
+#define FS_STRATEGY_OPS(id, name, ops) extern const struct fs_sched_ops ops;
+FS_STRATEGIES(FS_STRATEGY_OPS)
+#undef FS_STRATEGY_OPS
 
+/* The registry (sched.c): by id, and by name (-1: none of that name). */
 const struct fs_sched_ops *fs_sched_by_strategy(enum fs_strategy s);
 const char *fs_strategy_name(enum fs_strategy s);
+int fs_strategy_by_name(const char *name);
+/* Strategies `fragsim run` can pick ("random, pct, exhaustive"). */
+bool fs_strategy_runnable(enum fs_strategy s);
+void fs_strategy_list(char *buf, size_t len, const char *last_sep);
+bool fs_strategy_searches(enum fs_strategy s);
 
-void fs_sched_begin(struct fs_sched *s, const struct fs_sched_ops *ops,
+/*
+ * Start @s for strategy @id: @p holds the run's parameters (zero: not
+ * given), the strategy fills the rest from the trace's @sched line.
+ */
+void fs_sched_start(struct fs_sched *s, enum fs_strategy id,
+		    const struct fs_schedule *sched,
 		    const struct fs_sched_params *p);
 void fs_sched_end(struct fs_sched *s);
+/* Does @s follow a decision log (replay)?  Its decisions may not apply. */
+bool fs_sched_from_log(const struct fs_sched *s);
 uint64_t fs_sched_rand(struct fs_sched *s);
 /* Uniform in [0, n). */
 uint64_t fs_sched_below(struct fs_sched *s, uint64_t n);
+
+/* A strategy's state, typed; FS_SCHED_STATE_FITS(type) at file scope. */
+#define FS_SCHED_STATE(s, type)	((type *)(void *)(s)->state)
+#define FS_SCHED_STATE_FITS(type)					\
+	_Static_assert(sizeof(type) <= FS_SCHED_STATE_SIZE,		\
+		       #type " must fit in struct fs_sched's state")
+
+/* For strategies that follow a list of decisions (replay.c). */
+void fs_sched_follow(struct fs_sched *s, const struct fs_decision *d,
+		     uint32_t n);
+void fs_sched_follow_decide(struct fs_sched *s,
+			    const struct fs_sched_point *pt,
+			    struct fs_decision *d);
+
+/*
+ * Bounded exhaustive search (exhaustive.c): run once unforced, recording
+ * the alternatives offered; then once per set of forced decisions over
+ * them.  The caller drives the runs.
+ */
+struct fs_search_ops {
+	/* One run forcing @forced (nr 0: the first, recording); true: stop. */
+	bool (*run)(void *ctx, const struct fs_decision *forced,
+		    unsigned int nr);
+	/* After the first run: its alternatives, each with its step. */
+	uint32_t (*alts)(void *ctx, struct fs_decision *out, uint32_t max);
+};
+/* True when a run asked to stop (a finding). */
+bool fs_sched_search(const struct fs_search_ops *ops, void *ctx);
 
 #endif /* FRAGSIM_SCHED_H */

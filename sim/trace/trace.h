@@ -21,6 +21,8 @@
 #include <fragsim/faults.h>
 #include <fragsim/gfp.h>
 
+#include "../sched/strategies.h"
+
 #define FS_TRACE_VERSION	1
 #define FS_NAME_MAX		32	/* cache and handle names, incl. NUL */
 #define FS_NO_HANDLE		UINT32_MAX
@@ -49,12 +51,12 @@ enum fs_agent_kind {
 	FS_AGENT_NR,
 };
 
+/* The strategies themselves are listed in sim/sched/strategies.h. */
 enum fs_strategy {
 	FS_SCHED_DEFAULT,	/* no schedule line: the runner's choice */
-	FS_SCHED_RANDOM,	/* schedule random */
-	FS_SCHED_PCT,		/* schedule pct [depth=D] */
-	FS_SCHED_EXHAUSTIVE,	/* schedule exhaustive [preemptions=P] [injections=I] */
-	FS_SCHED_REPLAY,	/* schedule replay, then `at` lines */
+#define FS_STRATEGY_ENUM(id, name, ops) FS_SCHED_##id,
+	FS_STRATEGIES(FS_STRATEGY_ENUM)
+#undef FS_STRATEGY_ENUM
 	FS_SCHED_NR,
 };
 

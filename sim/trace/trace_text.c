@@ -56,10 +56,9 @@ static const char *const agent_names[] = {
 
 static const char *const strategy_names[] = {
 	[FS_SCHED_DEFAULT]	= NULL,		/* no schedule line */
-	[FS_SCHED_RANDOM]	= "random",
-	[FS_SCHED_PCT]		= "pct",
-	[FS_SCHED_EXHAUSTIVE]	= "exhaustive",
-	[FS_SCHED_REPLAY]	= "replay",
+#define STRATEGY_NAME(id, name, ops) [FS_SCHED_##id] = name,
+	FS_STRATEGIES(STRATEGY_NAME)
+#undef STRATEGY_NAME
 };
 
 static const char *const expect_names[] = {
