@@ -433,6 +433,20 @@ static void add_alt(struct fs_machine *m, uint8_t kind, uint32_t arg)
 	m->nr_alts++;
 }
 
+/* The hard interrupt actors that may be injected on @me's CPU now. */
+static unsigned int injectable(const struct fs_machine *m,
+			       const struct task *me, uint16_t *irqs)
+{
+	unsigned int nirq = 0;
+
+	for (unsigned int a = 0; a < m->t->nr_actors; a++)
+		if (m->t->actors[a].kind == FS_ACTOR_HARDIRQ &&
+		    m->t->actors[a].cpu == me->cpu &&
+		    m->irq_left[a] && !m->irq_active[a])
+			irqs[nirq++] = (uint16_t)a;
+	return nirq;
+}
+
 static void decide(struct fs_machine *m, bool elig, bool op, const void *pc)
 {
 	struct task *me = cur_task(m);
@@ -444,11 +458,7 @@ static void decide(struct fs_machine *m, bool elig, bool op, const void *pc)
 
 	n = candidates(m, acts, idx, false);
 	if (elig)
-		for (unsigned int a = 0; a < m->t->nr_actors; a++)
-			if (m->t->actors[a].kind == FS_ACTOR_HARDIRQ &&
-			    m->t->actors[a].cpu == me->cpu &&
-			    m->irq_left[a] && !m->irq_active[a])
-				irqs[nirq++] = (uint16_t)a;
+		nirq = injectable(m, me, irqs);
 	pt = (struct fs_sched_point){
 		.step = m->st.steps, .eligible = m->elig, .cpu = me->cpu,
 		.cur = me->actor, .tasks = acts, .nr_tasks = n,
