@@ -143,13 +143,19 @@ static void report(const struct fs_trace *t, const struct fs_run_result *res)
 {
 	const struct fs_target *tg = fs_fuzz_target();
 	char *text = fs_trace_print(t);
+	char key[256], replay[PATH_MAX + 256];
+	struct fs_buf footer = { 0 };
 
-	fprintf(stderr, "%s", res->finding->report.s);
-	fprintf(stderr, "Repro key: fragsim/1 target=%s build=%s engine=fuzz schedule=input\n",
-		tg->name, tg->build_id);
-	fprintf(stderr, "Replay: %s replay --target %s <the crash file this fuzzer writes>\n",
-		replay_cmd(tg), tg->name);
+	snprintf(key, sizeof(key),
+		 "fragsim/1 target=%s build=%s engine=fuzz schedule=input",
+		 tg->name, tg->build_id);
+	snprintf(replay, sizeof(replay),
+		 "%s replay --target %s <the crash file this fuzzer writes>",
+		 replay_cmd(tg), tg->name);
+	fs_report_footer(&footer, key, replay);
+	fprintf(stderr, "%s%s", res->finding->report.s, footer.s);
 	fprintf(stderr, "--- the input as a text trace ---\n%s---\n", text);
+	fs_buf_free(&footer);
 	free(text);
 }
 

@@ -16,46 +16,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/array.h"
 #include "check.h"
 #include "check_internal.h"
 
 static struct fs_check *installed;
 
-static void *xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n, sz);
-
-	if (!p) {
-		fputs("fragsim: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-static void *xrealloc(void *p, size_t sz)
-{
-	p = realloc(p, sz);
-	if (!p) {
-		fputs("fragsim: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 struct fs_check *fs_check_create(struct fs_arena *arena,
 				 const struct fs_target *target,
-				 fs_check_abort_t abort_fn, void *abort_ctx)
+				 fs_check_stop_t stop, void *stop_ctx)
 {
-	struct fs_check *c = xcalloc(1, sizeof(*c));
+	struct fs_check *c = fs_xcalloc(1, sizeof(*c));
 
 	c->arena = arena;
 	c->target = target;
-	c->abort_fn = abort_fn;
-	c->abort_ctx = abort_ctx;
+	c->stop = stop;
+	c->stop_ctx = stop_ctx;
 	c->nr_pfns = fs_arena_nr_pfns(arena);
-	c->pages = xcalloc(c->nr_pfns, sizeof(*c->pages));
-	c->dirty = xcalloc(c->nr_pfns, sizeof(*c->dirty));
-	c->touched = xcalloc(c->nr_pfns, sizeof(*c->touched));
+	c->pages = fs_xcalloc(c->nr_pfns, sizeof(*c->pages));
+	c->dirty = fs_xcalloc(c->nr_pfns, sizeof(*c->dirty));
+	c->touched = fs_xcalloc(c->nr_pfns, sizeof(*c->touched));
 	return c;
 }
 
@@ -166,7 +146,7 @@ static void on_alloc(struct fs_check *c, const struct fs_page_event *ev)
 	s->alloc_op = c->op_no;
 	if (s->bits_words < words) {
 		free(s->bits);
-		s->bits = xcalloc(words, sizeof(*s->bits));
+		s->bits = fs_xcalloc(words, sizeof(*s->bits));
 		s->bits_words = words;
 	} else if (s->bits) {
 		memset(s->bits, 0, s->bits_words * sizeof(*s->bits));
@@ -471,11 +451,6 @@ void fs_check_foreign(struct fs_check *c, void *va, int delta)
 	shadow(c, head)->foreign += delta;
 }
 
-struct fs_buf *fs_check_report_buf(struct fs_check *c)
-{
-	return &c->finding.report;
-}
-
 void fs_check_teardown(struct fs_check *c)
 {
 	unsigned long pfn = fs_arena_next_head(c->arena, 0);
@@ -526,10 +501,8 @@ void fs_check_fail(struct fs_check *c, enum fs_finding_kind k,
 /* Fragment table growth, shared with frags.c. */
 struct fs_frag *fs_check_new_frag(struct fs_check *c, uint32_t *id)
 {
-	if (c->nr_frags == c->cap_frags) {
-		c->cap_frags = c->cap_frags ? c->cap_frags * 2 : 1024;
-		c->frags = xrealloc(c->frags, c->cap_frags * sizeof(*c->frags));
-	}
+	c->frags = fs_grow(c->frags, c->nr_frags, &c->cap_frags,
+			   sizeof(*c->frags), 1024);
 	*id = c->nr_frags;
 	memset(&c->frags[c->nr_frags], 0, sizeof(c->frags[0]));
 	return &c->frags[c->nr_frags++];

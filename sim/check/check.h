@@ -3,7 +3,10 @@
  * The checker: a shadow model of every page reference and every fragment,
  * fed by the shim's page events and by the runner's notes about what it
  * asked of the code under test.  It reports the first moment an invariant
- * breaks (docs/invariants.md) and never drives the simulation.
+ * breaks (docs/invariants.md) and never drives the simulation: every
+ * oracle (the shadow model, the context rules, the differential check,
+ * the expectations) raises its finding here, and a finding asks the run
+ * to stop through the one path described at fs_check_stop_t.
  */
 #ifndef FRAGSIM_CHECK_H
 #define FRAGSIM_CHECK_H
@@ -66,6 +69,12 @@ void fs_buf_printf(struct fs_buf *b, const char *fmt, ...)
 void fs_buf_reset(struct fs_buf *b);
 void fs_buf_free(struct fs_buf *b);
 
+/*
+ * The footer that closes every printed finding report (CLI and fuzzers):
+ * "Repro key: @key", "Replay: @replay" (the command), the closing rule.
+ */
+void fs_report_footer(struct fs_buf *b, const char *key, const char *replay);
+
 struct fs_finding {
 	enum fs_finding_kind kind;
 	char title[160];	/* "BUG: fragsim: pfmemalloc-recycled in ..." */
@@ -76,13 +85,25 @@ struct fs_finding {
 #define FS_CHECK_MAX_CACHES	(16 + 3 * 8)
 
 struct fs_check;
+struct fs_op;
+struct fs_trace;
+struct fs_timeline;
 
-/* Called when a finding is raised; must not return (the runner unwinds). */
-typedef void (*fs_check_abort_t)(void *ctx);
+/*
+ * Stop requested: the one way a finding ends a run.  The checker's hooks
+ * run inside the code under test, so a finding cannot be returned to
+ * anyone: the checker records it (the first one of a run counts; from then
+ * on fs_check_finding() is non-NULL) and calls @stop, which the runner gave
+ * fs_check_create().  @stop must not return: the runner, which owns the
+ * simulation, unwinds it (fs_machine_abort() inside a task fiber, a
+ * longjmp to its run otherwise).  The checker itself never schedules,
+ * switches fibers or jumps.
+ */
+typedef void (*fs_check_stop_t)(void *ctx);
 
 struct fs_check *fs_check_create(struct fs_arena *arena,
 				 const struct fs_target *target,
-				 fs_check_abort_t abort_fn, void *abort_ctx);
+				 fs_check_stop_t stop, void *stop_ctx);
 void fs_check_destroy(struct fs_check *c);
 /* New trace: forget everything, name the caches. */
 void fs_check_reset(struct fs_check *c, unsigned int nr_caches,
@@ -115,11 +136,40 @@ void *fs_check_free_begin(struct fs_check *c, uint32_t frag);
 void fs_check_quiescent(struct fs_check *c, const struct fs_cache_view *views);
 /* After the final free-all and drain: every page back in the arena. */
 void fs_check_teardown(struct fs_check *c);
-/* Raise a finding found by the runner (differential, expectations). */
-__attribute__((noreturn)) void fs_check_fail(struct fs_check *c,
-					     enum fs_finding_kind k,
-					     const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+
+/*
+ * The differential oracle (differential.c): the runner ran one allocation
+ * on the target and mirrored it on the reference model under the same
+ * fault plan; the two must agree on NULL and on pfmemalloc.
+ */
+struct fs_diff_alloc {
+	const char *fn;			/* the kernel function called */
+	const char *cache;		/* the trace's name of the cache */
+	unsigned int size;
+	bool got, ref_got;		/* each side returned a fragment */
+	const struct fs_cache_view *view, *ref_view;	/* the caches after */
+};
+void fs_check_diff_alloc(struct fs_check *c, const struct fs_diff_alloc *d);
+/* The simulated memory ran out at op #@op_no: the comparison ends there. */
+void fs_check_diff_exhausted(struct fs_check *c, uint64_t op_no);
+
+/*
+ * The expectations (expect.c): what the last allocation bound to a handle
+ * returned, and whether an "expect" line holds for it.  On a miss the
+ * runner opens the expect line as an operation (fs_check_op_begin()), then
+ * fs_check_expect_failed() raises the finding.
+ */
+enum fs_alloc_res {
+	FS_RES_NONE,			/* no allocation yet */
+	FS_RES_NULL,
+	FS_RES_OK,
+	FS_RES_OK_PFMEMALLOC,
+	FS_RES_NR,
+};
+bool fs_check_expect_holds(const struct fs_op *expect, enum fs_alloc_res got);
+__attribute__((noreturn))
+void fs_check_expect_failed(struct fs_check *c, const struct fs_trace *t,
+			    const struct fs_op *expect, enum fs_alloc_res got);
 
 bool fs_check_frag_live(const struct fs_check *c, uint32_t frag);
 void *fs_check_frag_va(const struct fs_check *c, uint32_t frag);	/* NULL: not live */
@@ -161,8 +211,12 @@ enum fs_cache_class {
 void fs_check_ctx_use(struct fs_check *c, unsigned int cache,
 		      enum fs_cache_class cls, int owner_cpu,
 		      const struct fs_ctx_use *u);
-/* The timeline and similar, appended by the runner to a report. */
-struct fs_buf *fs_check_report_buf(struct fs_check *c);
+/*
+ * Append the interleaving the machine handed over (timeline.h) to the
+ * finding's report; @t names the actors.
+ */
+void fs_check_report_timeline(struct fs_check *c, const struct fs_timeline *tl,
+			      const struct fs_trace *t);
 void fs_check_set_symbolizer(struct fs_check *c,
 			     void (*fn)(const void *pc, char *buf, size_t len));
 const struct fs_finding *fs_check_finding(const struct fs_check *c);

@@ -46,8 +46,8 @@ struct fs_frag {
 struct fs_check {
 	struct fs_arena *arena;
 	const struct fs_target *target;
-	fs_check_abort_t abort_fn;
-	void *abort_ctx;
+	fs_check_stop_t stop;		/* the runner's; see check.h */
+	void *stop_ctx;
 
 	unsigned long nr_pfns;
 	struct fs_page_shadow *pages;
@@ -55,7 +55,8 @@ struct fs_check {
 	uint32_t *touched, nr_touched;
 
 	struct fs_frag *frags;
-	uint32_t nr_frags, cap_frags;
+	uint32_t nr_frags;
+	size_t cap_frags;
 
 	unsigned int nr_caches;
 	char cache_names[FS_CHECK_MAX_CACHES][32];
@@ -90,9 +91,17 @@ struct fs_check {
 	struct fs_buf notes;
 };
 
+/*
+ * Every oracle's finding goes through here: the first one of a run is
+ * recorded with its report, then the run is asked to stop (check.h).
+ */
 __attribute__((noreturn, format(printf, 5, 6)))
 void fs_check_raise(struct fs_check *c, enum fs_finding_kind k,
 		    unsigned long pfn, uint32_t frag, const char *fmt, ...);
+/* A finding about no page or fragment in particular (a 511-byte detail). */
+__attribute__((noreturn, format(printf, 3, 4)))
+void fs_check_fail(struct fs_check *c, enum fs_finding_kind k,
+		   const char *fmt, ...);
 const char *fs_page_state_name(enum fs_page_state st);
 struct fs_frag *fs_check_new_frag(struct fs_check *c, uint32_t *id);
 struct fs_page_shadow *fs_check_shadow(struct fs_check *c, unsigned long pfn);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/xalloc.h"
 #include "check.h"
 
 static const struct {
@@ -113,11 +114,7 @@ void fs_buf_printf(struct fs_buf *b, const char *fmt, ...)
 			return;
 		}
 		b->cap = (b->cap + (size_t)n + 1) * 2;
-		b->s = realloc(b->s, b->cap);
-		if (!b->s) {
-			fputs("fragsim: out of memory\n", stderr);
-			abort();
-		}
+		b->s = fs_xrealloc(b->s, b->cap);
 	}
 }
 

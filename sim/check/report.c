@@ -4,8 +4,9 @@
  * a title line that deduplicates, what was violated, the operation and
  * kernel function at fault, the page as dump_page() would show it, the
  * shadow model's view, the page's recent history and the fragment's
- * allocation and free.  The repro key and replay command are appended by
- * whoever knows where the trace was written.
+ * allocation and free; for a concurrent run, the interleaving the machine
+ * hands over (timeline.h).  The footer (repro key, replay command) is
+ * written by fs_report_footer() for whoever knows where the trace went.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,7 +14,10 @@
 
 #include <fragsim/kctx.h>
 
+#include "../lib/array.h"
+#include "../trace/trace.h"
 #include "check_internal.h"
+#include "timeline.h"
 
 #define RULE "=================================================================="
 
@@ -193,6 +197,114 @@ void fs_check_raise(struct fs_check *c, enum fs_finding_kind k,
 		c->finding.kind = k;
 		write_report(c, k, pfn, frag, detail);
 	}
-	c->abort_fn(c->abort_ctx);
+	c->stop(c->stop_ctx);
 	__builtin_unreachable();
+}
+
+/* ---- the interleaving section, from the machine's timeline ---- */
+
+static const char *const ctx_names[] = { "task", "softirq", "hardirq" };
+_Static_assert(ARRAY_SIZE(ctx_names) == FS_CTX_NR, "one name per context");
+
+const char *fs_ctx_name(enum fs_ctx_kind k)
+{
+	return ctx_names[k];
+}
+
+static const char *const agent_actions[] = {
+	[FS_DEC_SPEC_GET] = "speculative get_page_unless_zero() on pfn",
+	[FS_DEC_SPEC_PUT] = "speculative put_page() on pfn",
+	[FS_DEC_PRESSURE_ON] = "memory pressure on",
+	[FS_DEC_PRESSURE_OFF] = "memory pressure off",
+};
+_Static_assert(ARRAY_SIZE(agent_actions) <= FS_DEC_NR, "indexed by decision");
+
+const char *fs_actor_name(const struct fs_trace *t, uint16_t a)
+{
+	return a == FS_MAIN_ACTOR ? "main" : t->actors[a].name;
+}
+
+static void timeline_event(struct fs_buf *b, const struct fs_mevent *e,
+			   const struct fs_trace *t, const char *sym)
+{
+	unsigned int k = e->arg >> 24;
+
+	fs_buf_printf(b, " step %-8llu CPU%u %-7s %-10s ",
+		      (unsigned long long)e->step, e->cpu, ctx_names[e->ctx],
+		      fs_actor_name(t, e->actor));
+	switch (e->kind) {
+	case FS_MEV_IRQ:
+		fs_buf_printf(b, "<IRQ> %s lands at %s\n",
+			      fs_actor_name(t, e->other), sym);
+		break;
+	case FS_MEV_SOFTIRQ:
+		fs_buf_printf(b, "<SOFTIRQ> %s runs\n", fs_actor_name(t, e->other));
+		break;
+	case FS_MEV_SWITCH:
+		fs_buf_printf(b, "switch to CPU%u task %s at %s\n", e->to_cpu,
+			      fs_actor_name(t, e->other), sym);
+		break;
+	case FS_MEV_AGENT:
+		fs_buf_printf(b, "agent: %s",
+			      k < ARRAY_SIZE(agent_actions) && agent_actions[k] ?
+			      agent_actions[k] : "?");
+		if (k == FS_DEC_SPEC_GET || k == FS_DEC_SPEC_PUT)
+			fs_buf_printf(b, " 0x%x", e->arg & 0xffffff);
+		fs_buf_printf(b, " at %s\n", sym);
+		break;
+	default:
+		fs_buf_printf(b, "waits (queue empty)\n");
+		break;
+	}
+}
+
+static void call_trace(struct fs_check *c, struct fs_buf *b,
+		       const struct fs_timeline *tl)
+{
+	char sym[96];
+
+	if (!tl->nr_pcs || !tl->pcs[0])
+		return;
+	fs_buf_printf(b, "Call trace:\n");
+	for (unsigned int i = 0; i < tl->nr_pcs; i++) {
+		if (!tl->pcs[i]) {
+			if (i + 1 < tl->nr_pcs && tl->pcs[i + 1])
+				fs_buf_printf(b, " <interrupted>\n");
+			continue;
+		}
+		c->symbolize(tl->pcs[i], sym, sizeof(sym));
+		fs_buf_printf(b, " %s\n", sym);
+	}
+}
+
+void fs_check_report_timeline(struct fs_check *c, const struct fs_timeline *tl,
+			      const struct fs_trace *t)
+{
+	struct fs_buf *b = &c->finding.report;
+	const struct fs_mstats *st = &tl->stats;
+	char sym[96];
+
+	fs_buf_printf(b, "\nInterleaving: %u CPU(s), %llu scheduling points, %llu CPU switch(es) (%llu preemption(s)), %llu hard interrupt(s) injected, %llu softirq run(s), %llu agent action(s)\n",
+		      tl->nr_cpus, (unsigned long long)st->steps,
+		      (unsigned long long)st->switches,
+		      (unsigned long long)st->preemptions,
+		      (unsigned long long)st->irqs,
+		      (unsigned long long)st->softirqs,
+		      (unsigned long long)st->agent_actions);
+	for (unsigned int i = 0; i < tl->nr_ev; i++) {
+		if (tl->ev[i].pc)
+			c->symbolize(tl->ev[i].pc, sym, sizeof(sym));
+		else
+			snprintf(sym, sizeof(sym), "an operation boundary");
+		timeline_event(b, &tl->ev[i], t, sym);
+	}
+	fs_buf_printf(b, "Context of the finding: CPU%u %s %s (nesting depth %u)\n",
+		      tl->cpu, ctx_names[tl->ctx], fs_actor_name(t, tl->actor),
+		      tl->depth);
+	call_trace(c, b, tl);
+}
+
+void fs_report_footer(struct fs_buf *b, const char *key, const char *replay)
+{
+	fs_buf_printf(b, "\nRepro key: %s\nReplay: %s\n%s\n", key, replay, RULE);
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "../core/minimize.h"
+#include "../lib/xalloc.h"
 #include "cli.h"
 
 #define DEFAULT_MAX_RUNS	5000
@@ -101,9 +102,7 @@ static char *default_out(const char *file)
 	base = base ? base + 1 : file;
 	dot = strrchr(base, '.');
 	stem = dot && dot != base ? (size_t)(dot - file) : strlen(file);
-	s = malloc(stem + sizeof(".min.trace"));
-	if (!s)
-		fs_internal_error("out of memory");
+	s = fs_xmalloc(stem + sizeof(".min.trace"));
 	memcpy(s, file, stem);
 	strcpy(s + stem, ".min.trace");
 	return s;

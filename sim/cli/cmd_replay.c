@@ -41,6 +41,25 @@ static int verdict(const struct fs_trace *t, const struct fs_run_result *res)
 	return FS_EXIT_FINDING;
 }
 
+/* What ran, and how it was scheduled. */
+static void summary(const char *file, const struct fs_target *tg,
+		    const struct fs_trace *t, const struct fs_run_result *res)
+{
+	printf("fragsim replay: %s on %s (%s, build %s): %llu ops, %s\n", file,
+	       tg->name, tg->release, tg->build_id,
+	       (unsigned long long)res->ops,
+	       res->finding ? "1 finding" : "no finding");
+	if (fs_trace_concurrent(t))
+		printf("fragsim replay: %s schedule, %llu scheduling points: %llu hard irq(s) injected, %llu softirq run(s), %llu CPU switch(es), %llu agent action(s)\n",
+		       fs_strategy_name(res->strategy),
+		       (unsigned long long)res->mstats.steps,
+		       (unsigned long long)res->mstats.irqs,
+		       (unsigned long long)res->mstats.softirqs,
+		       (unsigned long long)res->mstats.switches,
+		       (unsigned long long)res->mstats.agent_actions);
+	fputs(res->notes, stdout);
+}
+
 int fs_cmd_replay(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -91,19 +110,7 @@ int fs_cmd_replay(int argc, char **argv)
 		fs_internal_error("cannot set up the page arena");
 	if (fs_runner_run(r, &t, &res, err, sizeof(err)))
 		fs_usage_error("%s: %s", file, err);
-	printf("fragsim replay: %s on %s (%s, build %s): %llu ops, %s\n", file,
-	       ro.target->name, ro.target->release, ro.target->build_id,
-	       (unsigned long long)res.ops,
-	       res.finding ? "1 finding" : "no finding");
-	if (fs_trace_concurrent(&t))
-		printf("fragsim replay: %s schedule, %llu scheduling points: %llu hard irq(s) injected, %llu softirq run(s), %llu CPU switch(es), %llu agent action(s)\n",
-		       fs_strategy_name(res.strategy),
-		       (unsigned long long)res.mstats.steps,
-		       (unsigned long long)res.mstats.irqs,
-		       (unsigned long long)res.mstats.softirqs,
-		       (unsigned long long)res.mstats.switches,
-		       (unsigned long long)res.mstats.agent_actions);
-	fputs(res.notes, stdout);
+	summary(file, ro.target, &t, &res);
 	if (res.finding)
 		fs_emit_finding(&t, ro.target, &res, NULL, file, NULL, 0);
 	rc = verdict(&t, &res);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "../check/check.h"
+#include "../lib/xalloc.h"
 #include "../trace/trace_bin.h"
 #include "cli.h"
 
@@ -133,8 +134,10 @@ int fs_emit_finding(const struct fs_trace *t, const struct fs_target *target,
 		    const char *trace_path, char *path, size_t pathlen)
 {
 	const struct fs_finding *f = res->finding;
-	char key[256], footer[4096 + 512], base[4096], txt[4200];
+	char key[256], replay[4096 + 64], base[4096], txt[4200];
+	struct fs_buf footer = { 0 };
 	char *text;
+	int rc = 0;
 
 	fs_repro_key(key, sizeof(key), target, t, res->strategy,
 		     trace_path ? "trace" : "generated");
@@ -149,25 +152,24 @@ int fs_emit_finding(const struct fs_trace *t, const struct fs_target *target,
 		snprintf(path, pathlen, "%s.trace", base);
 		trace_path = path;
 	}
-	snprintf(footer, sizeof(footer),
-		 "\nRepro key: %s\nReplay: %s replay %s\n"
-		 "==================================================================\n",
-		 key, fs_argv0, trace_path ? trace_path : "<trace>");
+	snprintf(replay, sizeof(replay), "%s replay %s", fs_argv0,
+		 trace_path ? trace_path : "<trace>");
+	fs_report_footer(&footer, key, replay);
 	fputs(f->report.s, stdout);
-	fputs(footer, stdout);
-	if (!dir)
-		return 0;
-	text = fs_trace_print(t);
-	snprintf(txt, sizeof(txt), "%s.txt", base);
-	if (write_text(path, text, NULL) ||
-	    write_text(txt, f->report.s, footer)) {
-		fprintf(stderr, "fragsim: cannot write %s: %s\n", path,
-			strerror(errno));
+	fputs(footer.s, stdout);
+	if (dir) {
+		text = fs_trace_print(t);
+		snprintf(txt, sizeof(txt), "%s.txt", base);
+		if (write_text(path, text, NULL) ||
+		    write_text(txt, f->report.s, footer.s)) {
+			fprintf(stderr, "fragsim: cannot write %s: %s\n", path,
+				strerror(errno));
+			rc = -1;
+		}
 		free(text);
-		return -1;
 	}
-	free(text);
-	return 0;
+	fs_buf_free(&footer);
+	return rc;
 }
 
 /* The whole file, NUL-terminated (text traces are parsed in place). */
@@ -181,15 +183,15 @@ static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	buf = malloc(cap);
-	while (buf) {
+	buf = fs_xmalloc(cap);
+	for (;;) {
 		n += fread(buf + n, 1, cap - n - 1, f);
 		if (n < cap - 1)
 			break;
 		cap *= 2;
-		buf = realloc(buf, cap);
+		buf = fs_xrealloc(buf, cap);
 	}
-	if (!buf || ferror(f)) {
+	if (ferror(f)) {
 		snprintf(err, errlen, "%s: cannot read it", path);
 		free(buf);
 		fclose(f);

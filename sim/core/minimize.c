@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/array.h"
 #include "minimize.h"
 #include "runner.h"
 
@@ -34,7 +35,8 @@
 
 struct lines {
 	char **v;
-	uint32_t n, cap;
+	uint32_t n;
+	size_t cap;
 };
 
 struct text {
@@ -66,32 +68,12 @@ struct min {
 	enum fs_min_phase phase;
 };
 
-static void oom(void)
-{
-	fprintf(stderr, "fragsim: out of memory minimizing a trace\n");
-	abort();
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (!p)
-		oom();
-	return p;
-}
-
 static void lines_push(struct lines *l, const char *s, size_t n)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 64;
-		l->v = realloc(l->v, l->cap * sizeof(*l->v));
-		if (!l->v)
-			oom();
-	}
+	l->v = fs_grow(l->v, l->n, &l->cap, sizeof(*l->v), 64);
 	l->v[l->n] = strndup(s, n);
 	if (!l->v[l->n])
-		oom();
+		fs_oom();
 	l->n++;
 }
 
@@ -109,9 +91,7 @@ static void text_add(struct text *b, const char *s)
 
 	if (b->len + n + 2 > b->cap) {
 		b->cap = (b->len + n + 2) * 2;
-		b->s = realloc(b->s, b->cap);
-		if (!b->s)
-			oom();
+		b->s = fs_xrealloc(b->s, b->cap);
 	}
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
@@ -189,13 +169,13 @@ static bool word_is(const char *line, unsigned int k, const char *w)
 
 static void index_ops(struct min *m)
 {
-	uint32_t *stack = xcalloc(m->ops.n, sizeof(*stack));
+	uint32_t *stack = fs_xcalloc(m->ops.n, sizeof(*stack));
 	uint32_t depth = 0;
 
 	free(m->end);
 	free(m->items);
-	m->end = xcalloc(m->ops.n, sizeof(*m->end));
-	m->items = xcalloc(m->ops.n, sizeof(*m->items));
+	m->end = fs_xcalloc(m->ops.n, sizeof(*m->end));
+	m->items = fs_xcalloc(m->ops.n, sizeof(*m->items));
 	m->nr_items = 0;
 	for (uint32_t i = 0; i < m->ops.n; i++) {
 		const char *l = m->ops.v[i];
@@ -247,9 +227,9 @@ static void split(struct min *m)
 	free(m->drop_head);
 	free(m->drop_op);
 	free(m->drop_at);
-	m->drop_head = xcalloc(m->head.n, 1);
-	m->drop_op = xcalloc(m->ops.n, 1);
-	m->drop_at = xcalloc(m->at.n, 1);
+	m->drop_head = fs_xcalloc(m->head.n, 1);
+	m->drop_op = fs_xcalloc(m->ops.n, 1);
+	m->drop_at = fs_xcalloc(m->at.n, 1);
 	m->edit = NO_EDIT;
 	fs_min_count(&m->cur, &m->count);
 }
@@ -378,7 +358,7 @@ static bool retime(struct min *m, struct fs_trace *t)
 	if (after >= m->free_steps)
 		return false;
 	delta = m->free_steps - after;
-	step = xcalloc(n, sizeof(*step));
+	step = fs_xcalloc(n, sizeof(*step));
 	for (uint32_t i = 0; i < n; i++)
 		step[i] = t->sched.dec[i].step;
 	for (uint32_t j = 0; j < n && !ok && !m->stop; j++)

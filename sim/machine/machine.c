@@ -14,6 +14,7 @@
 
 #include <fragsim/kctx.h>
 
+#include "../lib/array.h"
 #include "fiber.h"
 #include "feedback.h"
 #include "machine.h"
@@ -72,25 +73,17 @@ struct fs_machine {
 	uint64_t elig;
 	struct fs_mstats st;
 	struct fs_decision *log;
-	uint32_t nr_log, cap_log;
+	uint32_t nr_log;
+	size_t cap_log;
 	struct fs_mevent tl[FS_TIMELINE];
 	unsigned int tl_pos, tl_len;
 	char notes[1024];
 	size_t notes_len;
 	bool record_alts;
 	struct fs_alt *alts;
-	uint32_t nr_alts, cap_alts;
+	uint32_t nr_alts;
+	size_t cap_alts;
 };
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n);
-	if (!p) {
-		fputs("fragsim: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
 
 static void note(struct fs_machine *m, const char *fmt, ...)
 {
@@ -145,10 +138,7 @@ static void timeline(struct fs_machine *m, uint8_t kind, uint16_t other,
 
 static void log_decision(struct fs_machine *m, const struct fs_decision *d)
 {
-	if (m->nr_log == m->cap_log) {
-		m->cap_log = m->cap_log ? m->cap_log * 2 : 64;
-		m->log = xrealloc(m->log, m->cap_log * sizeof(*m->log));
-	}
+	m->log = fs_grow(m->log, m->nr_log, &m->cap_log, sizeof(*m->log), 64);
 	m->log[m->nr_log] = *d;
 	m->log[m->nr_log].step = m->st.steps;
 	m->log[m->nr_log].line = 0;
@@ -436,13 +426,25 @@ static bool apply_agent(struct fs_machine *m, struct fs_decision *d)
 
 static void add_alt(struct fs_machine *m, uint8_t kind, uint32_t arg)
 {
-	if (m->nr_alts == m->cap_alts) {
-		m->cap_alts = m->cap_alts ? m->cap_alts * 2 : 256;
-		m->alts = xrealloc(m->alts, m->cap_alts * sizeof(*m->alts));
-	}
+	m->alts = fs_grow(m->alts, m->nr_alts, &m->cap_alts, sizeof(*m->alts),
+			  256);
 	m->alts[m->nr_alts].step = m->st.steps;
 	m->alts[m->nr_alts].d = (struct fs_decision){ .kind = kind, .arg = arg };
 	m->nr_alts++;
+}
+
+/* The hard interrupt actors that may be injected on @me's CPU now. */
+static unsigned int injectable(const struct fs_machine *m,
+			       const struct task *me, uint16_t *irqs)
+{
+	unsigned int nirq = 0;
+
+	for (unsigned int a = 0; a < m->t->nr_actors; a++)
+		if (m->t->actors[a].kind == FS_ACTOR_HARDIRQ &&
+		    m->t->actors[a].cpu == me->cpu &&
+		    m->irq_left[a] && !m->irq_active[a])
+			irqs[nirq++] = (uint16_t)a;
+	return nirq;
 }
 
 static void decide(struct fs_machine *m, bool elig, bool op, const void *pc)
@@ -456,11 +458,7 @@ static void decide(struct fs_machine *m, bool elig, bool op, const void *pc)
 
 	n = candidates(m, acts, idx, false);
 	if (elig)
-		for (unsigned int a = 0; a < m->t->nr_actors; a++)
-			if (m->t->actors[a].kind == FS_ACTOR_HARDIRQ &&
-			    m->t->actors[a].cpu == me->cpu &&
-			    m->irq_left[a] && !m->irq_active[a])
-				irqs[nirq++] = (uint16_t)a;
+		nirq = injectable(m, me, irqs);
 	pt = (struct fs_sched_point){
 		.step = m->st.steps, .eligible = m->elig, .cpu = me->cpu,
 		.cur = me->actor, .tasks = acts, .nr_tasks = n,
@@ -828,20 +826,9 @@ const struct fs_decision *fs_machine_log(const struct fs_machine *m,
 	return m->log;
 }
 
-unsigned int fs_machine_timeline(const struct fs_machine *m,
-				 const struct fs_mevent **ev)
-{
-	static struct fs_mevent out[FS_TIMELINE];
-	unsigned int start = (m->tl_pos + FS_TIMELINE - m->tl_len) % FS_TIMELINE;
-
-	for (unsigned int i = 0; i < m->tl_len; i++)
-		out[i] = m->tl[(start + i) % FS_TIMELINE];
-	*ev = out;
-	return m->tl_len;
-}
-
-unsigned int fs_machine_stack(const struct fs_machine *m, const void **pcs,
-			      unsigned int max)
+/* The current context's kernel call stack, innermost first. */
+static unsigned int call_stack(const struct fs_machine *m, const void **pcs,
+			       unsigned int max)
 {
 	const struct task *t = &m->tasks[m->cur];
 	unsigned int n = 0;
@@ -857,6 +844,22 @@ unsigned int fs_machine_stack(const struct fs_machine *m, const void **pcs,
 			pcs[n++] = NULL;	/* context boundary */
 	}
 	return n;
+}
+
+void fs_machine_timeline(const struct fs_machine *m, struct fs_timeline *tl)
+{
+	unsigned int start = (m->tl_pos + FS_TIMELINE - m->tl_len) % FS_TIMELINE;
+
+	tl->nr_cpus = m->cfg.nr_cpus;
+	tl->stats = m->st;
+	for (unsigned int i = 0; i < m->tl_len; i++)
+		tl->ev[i] = m->tl[(start + i) % FS_TIMELINE];
+	tl->nr_ev = m->tl_len;
+	tl->cpu = fs_machine_cpu(m);
+	tl->ctx = fs_machine_ctx(m);
+	tl->actor = fs_machine_actor(m);
+	tl->depth = fs_machine_depth(m);
+	tl->nr_pcs = call_stack(m, tl->pcs, FS_TIMELINE_STACK);
 }
 
 const char *fs_machine_notes(const struct fs_machine *m)

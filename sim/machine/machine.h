@@ -16,41 +16,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../check/timeline.h"
 #include "../sched/sched.h"
 #include "../trace/trace.h"
 
 #define FS_MAX_NEST		8	/* contexts stacked on one CPU */
 #define FS_STACK_DEPTH		16	/* call-stack frames kept per context */
-#define FS_TIMELINE		48	/* events kept for reports */
-
-enum fs_ctx_kind { FS_CTX_TASK, FS_CTX_SOFTIRQ, FS_CTX_HARDIRQ };
-
-/* One thing the machine did (a timeline entry). */
-enum fs_mev_kind {
-	FS_MEV_IRQ,		/* hard interrupt injected */
-	FS_MEV_SOFTIRQ,		/* softirq ran */
-	FS_MEV_SWITCH,		/* CPU switch / preemption */
-	FS_MEV_AGENT,		/* agent action */
-	FS_MEV_WAIT,		/* a task waits (queue empty) */
-};
-
-struct fs_mevent {
-	uint64_t step;
-	uint8_t kind;		/* enum fs_mev_kind */
-	uint8_t cpu, to_cpu;
-	uint8_t ctx;		/* enum fs_ctx_kind of the interrupted context */
-	uint16_t actor;		/* interrupted / running actor */
-	uint16_t other;		/* injected / switched-to actor */
-	uint32_t arg;		/* agent: decision kind << 24 | pfn */
-	const void *pc;		/* where the code under test was */
-	const void *fn;		/* ... and the function it was in */
-};
-
-struct fs_mstats {
-	uint64_t steps, irqs, softirqs, switches, agent_actions;
-	uint64_t preemptions;	/* switches away from a runnable task */
-};
-
 struct fs_machine_cbs {
 	void *ctx;
 	/* Run @actor's body in the current context (task, irq, softirq). */
@@ -84,7 +55,10 @@ void fs_machine_reset(struct fs_machine *m, const struct fs_machine_cfg *cfg,
 		      const struct fs_trace *t, struct fs_sched *sched);
 /* Run every task to its end (or to a finding); false if one was raised. */
 bool fs_machine_run(struct fs_machine *m);
-/* From a callback or the checker's abort: end the run now. */
+/*
+ * End the run now, from a callback or the runner's stop path (check.h):
+ * unwinds the running fiber; fs_machine_run() then returns false.
+ */
 __attribute__((noreturn)) void fs_machine_abort(struct fs_machine *m);
 bool fs_machine_in_fiber(const struct fs_machine *m);
 
@@ -109,12 +83,11 @@ const struct fs_mstats *fs_machine_stats(const struct fs_machine *m);
 /* The decisions taken this run, as a replay log. */
 const struct fs_decision *fs_machine_log(const struct fs_machine *m,
 					 uint32_t *nr);
-/* Timeline, oldest first. */
-unsigned int fs_machine_timeline(const struct fs_machine *m,
-				 const struct fs_mevent **ev);
-/* The current context's kernel call stack, innermost first. */
-unsigned int fs_machine_stack(const struct fs_machine *m, const void **pcs,
-			      unsigned int max);
+/*
+ * The interleaving as of now, for a finding's report: the recent events,
+ * the counters, the current context and its kernel call stack.
+ */
+void fs_machine_timeline(const struct fs_machine *m, struct fs_timeline *tl);
 /* Notes (replay divergence, skipped waits), "" if none. */
 const char *fs_machine_notes(const struct fs_machine *m);
 /* Alternatives offered this run (exhaustive search), by step. */
