@@ -201,9 +201,6 @@ void fs_run_quiescent(struct fs_runner *r)
 
 /* ---- agents ---- */
 
-/* agent() keeps its spelling until the strategy-registry branch is merged. */
-#define xrealloc fs_xrealloc
-
 static unsigned long nth_head(struct fs_runner *r, uint32_t sel)
 {
 	size_t n = fs_arena_nr_allocated(r->arena);
@@ -228,10 +225,7 @@ static bool agent(void *ctx, struct fs_decision *d)
 
 		if (pfn == NO_PFN || !spec_get(r, pfn))
 			return false;
-		if (r->nr_spec == r->cap_spec) {
-			r->cap_spec = r->cap_spec ? r->cap_spec * 2 : 16;
-			r->spec = xrealloc(r->spec, r->cap_spec * sizeof(*r->spec));
-		}
+		FS_GROW(r->spec, r->nr_spec, r->cap_spec);
 		r->spec[r->nr_spec++] = pfn;
 		d->arg = (uint32_t)pfn;
 		return true;

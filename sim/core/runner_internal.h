@@ -57,7 +57,8 @@ struct fs_runner {
 	uint32_t nr_frags, first_live;
 	struct queue queues[FS_MAX_QUEUES];
 	unsigned long *spec;		/* pfns agents hold references on */
-	uint32_t nr_spec, cap_spec;
+	uint32_t nr_spec;
+	size_t cap_spec;
 
 	/* Per-CPU cache objects, for classifying accesses. */
 	uintptr_t pc_lo, pc_hi;
