@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/array.h"
+#include "../lib/xalloc.h"
+#include "contract.h"
 #include "trace_bin.h"
 
 #define NR_SLOTS	(FS_BIN_MAX_SLOTS + 1)	/* slot 0 is main */
@@ -23,7 +26,12 @@
 #define MAX_EXPANSION	40000
 #define MAX_CACHES	4
 
-enum { K_TASK, K_HARDIRQ, K_SOFTIRQ };
+/* A slot's kind is the actor's: the decoder writes it as one. */
+#define K_TASK		FS_BSLOT_TASK
+#define K_HARDIRQ	FS_BSLOT_HARDIRQ
+#define K_SOFTIRQ	FS_BSLOT_SOFTIRQ
+_Static_assert(K_TASK == FS_ACTOR_TASK && K_HARDIRQ == FS_ACTOR_HARDIRQ &&
+	       K_SOFTIRQ == FS_ACTOR_SOFTIRQ, "slot kinds are actor kinds");
 
 struct out {
 	char *s;
@@ -72,40 +80,53 @@ struct dec {
 static const char *const plans[] = {
 	"none", "order3-fail", "pressure", "order3-fail,pressure",
 };
+_Static_assert(ARRAY_SIZE(plans) == FS_BIN_NR_PLANS, "one text per plan");
+
+/* What each gfp selector of ALLOC asks for; NULL: the default. */
+static const char *const gfp_text[] = {
+	[FS_BGFP_KERNEL]	= "GFP_KERNEL",
+	[FS_BGFP_MEMALLOC]	= "GFP_ATOMIC|__GFP_MEMALLOC",
+	[FS_BGFP_NOWAIT]	= "GFP_NOWAIT|__GFP_NOWARN",
+	[FS_BGFP_NOMEMALLOC]	= "GFP_ATOMIC|__GFP_NOMEMALLOC",
+};
+_Static_assert(ARRAY_SIZE(gfp_text) == FS_BIN_NR_GFPS, "one per selector");
 
 static void put(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	size_t n;
+	int r;
 
-	if (!o->s) {
-		o->cap = 4096;
-		o->s = malloc(o->cap);
-		if (!o->s) {
-			fputs("fragsim: out of memory\n", stderr);
-			abort();
-		}
-	}
+	o->s = fs_grow(o->s, o->len, &o->cap, 1, 4096);
 	for (;;) {
 		va_start(ap, fmt);
-		n = vsnprintf(o->s + o->len, o->cap - o->len, fmt, ap);
+		r = vsnprintf(o->s + o->len, o->cap - o->len, fmt, ap);
 		va_end(ap);
-		if (n >= 0 && o->len + (size_t)n < o->cap)
+		if (r < 0)
+			fs_oom();	/* an encoding error: our formats have none */
+		n = (size_t)r;
+		if (o->len + n < o->cap)
 			break;
-		o->cap = o->cap * 2 + 256 + (n > 0 ? n : 0);
-		o->s = realloc(o->s, o->cap);
-		if (!o->s) {
-			fputs("fragsim: out of memory\n", stderr);
-			abort();
-		}
+		o->s = fs_grow(o->s, o->len + n, &o->cap, 1, 4096);
 	}
 	o->len += n;
 }
 
 bool fs_trace_is_binary(const uint8_t *data, size_t len)
 {
-	return len >= 3 && data[0] == 'F' && data[1] == 'Z' &&
-	       data[2] == FS_BIN_VERSION;
+	return len >= 3 && data[0] == FS_BIN_MAGIC0 &&
+	       data[1] == FS_BIN_MAGIC1 && data[2] == FS_BIN_VERSION;
+}
+
+static unsigned int opcode(const uint8_t *op)
+{
+	return op[0] % FS_BIN_NR_OPCODES;
+}
+
+/* The selector s of an op; its low two bits are the actor. */
+static unsigned int sel(const uint8_t *op)
+{
+	return op[1] >> 2;
 }
 
 static uint16_t le16(const uint8_t *p)
@@ -115,7 +136,7 @@ static uint16_t le16(const uint8_t *p)
 
 static uint32_t align_of(uint16_t v)
 {
-	return 1u << ((v >> 12) % 13);
+	return 1u << ((v >> FS_BIN_ALIGN_SHIFT) % 13);
 }
 
 /* The s-th handle of the actor that @ok accepts, or -1. */
@@ -163,27 +184,23 @@ static long bind(struct dec *d, const struct ctx *c)
 	return d->nr_h++;
 }
 
-static bool atomic_ctx(const struct dec *d, const struct ctx *c)
+static struct fs_caller caller(const struct dec *d, const struct ctx *c)
 {
-	return d->slot[c->actor].kind != K_TASK || c->irq_off || c->bh_off;
+	return (struct fs_caller){ .kind = d->slot[c->actor].kind,
+				   .irq_off = c->irq_off, .bh_off = c->bh_off };
 }
 
+/* The gfp= of selector @g, or NULL (the default) where the contract says. */
 static const char *gfp_name(const struct dec *d, const struct ctx *c,
 			    unsigned int g, uint32_t size)
 {
-	switch (g) {
-	case 4:
-		return atomic_ctx(d, c) ? NULL : "GFP_KERNEL";
-	case 5:
-		/* Reserves above PAGE_SIZE livelock under pressure (known). */
-		return size > 4096 ? NULL : "GFP_ATOMIC|__GFP_MEMALLOC";
-	case 6:
-		return "GFP_NOWAIT|__GFP_NOWARN";
-	case 7:
-		return "GFP_ATOMIC|__GFP_NOMEMALLOC";
-	default:
+	struct fs_caller who = caller(d, c);
+
+	if (g == FS_BGFP_KERNEL && !fs_caller_may_sleep(&who))
 		return NULL;
-	}
+	if (g == FS_BGFP_MEMALLOC && !fs_caller_memalloc_ok(size))
+		return NULL;
+	return gfp_text[g];
 }
 
 /* A driver cache has one user: the first actor that touches it. */
@@ -211,10 +228,12 @@ static bool emit_body(struct dec *d, const struct slot *sl, uint32_t *pos,
 static bool emit_alloc(struct dec *d, const struct ctx *c, const uint8_t *op,
 		       bool aligned)
 {
-	unsigned int cache = (op[1] >> 2) % d->nr_caches;
+	unsigned int cache = sel(op) % d->nr_caches;
 	uint16_t v = le16(op);
-	uint32_t size = fix_size(d, c, aligned ? v & 0xfff : v & 0x1fff);
-	const char *gfp = aligned ? NULL : gfp_name(d, c, v >> 13, size);
+	uint32_t size = fix_size(d, c, v & (aligned ? FS_BIN_ASIZE_MASK :
+						  FS_BIN_SIZE_MASK));
+	const char *gfp = aligned ? NULL :
+			  gfp_name(d, c, v >> FS_BIN_GFP_SHIFT, size);
 	long h;
 
 	if (!own(d, c, cache) || (h = bind(d, c)) < 0)
@@ -228,29 +247,31 @@ static bool emit_alloc(struct dec *d, const struct ctx *c, const uint8_t *op,
 	return true;
 }
 
+/* In a task, napi calls get a bh-off section of their own. */
 static bool emit_net(struct dec *d, const struct ctx *c, const uint8_t *op)
 {
-	unsigned int code = op[0] % FS_BIN_NR_OPCODES, s = op[1] >> 2;
+	unsigned int code = opcode(op);
 	uint16_t v = le16(op);
-	uint32_t size = v & 0xfff;
-	const struct slot *sl = &d->slot[c->actor];
-	bool wrap;
+	uint32_t size = v & FS_BIN_ASIZE_MASK;
+	struct fs_caller who = caller(d, c);
+	bool napi = code != FS_BOP_NETDEV, wrap;
 	long h;
 
-	if (code != 4 && (sl->kind == K_HARDIRQ || c->irq_off))
-		return false;	/* napi: softirq or BH off, irqs on */
-	wrap = code != 4 && sl->kind == K_TASK && !c->bh_off;
+	wrap = napi && who.kind == K_TASK && !who.bh_off;
+	who.bh_off |= wrap;
+	if (napi && !fs_caller_napi_ok(&who))
+		return false;
 	if ((h = bind(d, c)) < 0)
 		return false;
 	if (wrap)
 		put(&d->o, "bh-off {\n");
-	if (code == 6) {
+	if (code == FS_BOP_NAPI_1K) {
 		put(&d->o, "h%ld = napi_alloc_1k\n", h);
 	} else {
 		put(&d->o, "h%ld = %s size=%u", h,
-		    code == 4 ? "netdev_alloc_frag" : "napi_alloc_frag",
+		    napi ? "napi_alloc_frag" : "netdev_alloc_frag",
 		    size ? size : 1);
-		if (s & 1)
+		if (sel(op) & 1)
 			put(&d->o, " align=%u", align_of(v));
 		put(&d->o, "\n");
 	}
@@ -267,7 +288,8 @@ static bool emit_net(struct dec *d, const struct ctx *c, const uint8_t *op)
 static unsigned int repeat_count(const struct ctx *c, uint16_t v,
 				 struct ctx *in)
 {
-	unsigned int r = v < 0x8000 ? 2 + v % 15 : 2 + (v & 0x7fff);
+	unsigned int r = v < FS_BIN_LONG_REPEAT ? 2 + v % 15 :
+			 2 + (v & (FS_BIN_LONG_REPEAT - 1));
 
 	if ((uint64_t)r * c->expansion > MAX_EXPANSION)
 		r = MAX_EXPANSION / c->expansion;
@@ -281,8 +303,8 @@ static unsigned int repeat_count(const struct ctx *c, uint16_t v,
 static bool emit_block(struct dec *d, const struct slot *sl, uint32_t *pos,
 		       uint32_t end, const struct ctx *c, const uint8_t *op)
 {
-	unsigned int code = op[0] % FS_BIN_NR_OPCODES, s = op[1] >> 2;
-	uint32_t body_end = ++*pos + 1 + s % 4;
+	unsigned int code = opcode(op);
+	uint32_t body_end = ++*pos + 1 + sel(op) % 4;
 	struct ctx in = *c;
 	size_t mark = d->o.len;
 	bool any;
@@ -290,16 +312,16 @@ static bool emit_block(struct dec *d, const struct slot *sl, uint32_t *pos,
 	if (body_end > end)
 		body_end = end;
 	if (c->depth >= MAX_DEPTH ||
-	    (code == 9 && (c->irq_off || sl->kind == K_HARDIRQ)) ||
-	    (code == 10 && c->repeat_depth >= MAX_REPEAT_DEPTH)) {
+	    (code == FS_BOP_BH_OFF && (c->irq_off || sl->kind == K_HARDIRQ)) ||
+	    (code == FS_BOP_REPEAT && c->repeat_depth >= MAX_REPEAT_DEPTH)) {
 		*pos = body_end;	/* the body goes with its block */
 		return false;
 	}
 	in.depth++;
-	if (code == 8) {
+	if (code == FS_BOP_IRQ_OFF) {
 		in.irq_off = true;
 		put(&d->o, "irq-off {\n");
-	} else if (code == 9) {
+	} else if (code == FS_BOP_BH_OFF) {
 		in.bh_off = true;
 		put(&d->o, "bh-off {\n");
 	} else {
@@ -325,29 +347,29 @@ static bool emit_block(struct dec *d, const struct slot *sl, uint32_t *pos,
 static bool emit_handle_op(struct dec *d, const struct ctx *c,
 			   const uint8_t *op)
 {
-	unsigned int code = op[0] % FS_BIN_NR_OPCODES, s = op[1] >> 2;
+	unsigned int code = opcode(op), s = sel(op);
 	long h;
 
 	switch (code) {
-	case 2:
-	case 12:
+	case FS_BOP_FREE:
+	case FS_BOP_PUSH:
 		h = pick(d, c, s, usable);
 		if (h < 0)
 			return false;
 		d->h[h].live = false;
-		if (code == 2)
+		if (code == FS_BOP_FREE)
 			put(&d->o, "free h%ld\n", h);
 		else
 			put(&d->o, "push q0 h%ld\n", h);
 		return true;
-	case 14:
+	case FS_BOP_SPEC_GET:
 		h = c->once ? pick(d, c, s, spec_free) : -1;
 		if (h < 0)
 			return false;
 		d->h[h].spec = true;
 		put(&d->o, "spec-get h%ld\n", h);
 		return true;
-	default:	/* 15 */
+	default:	/* FS_BOP_SPEC_PUT */
 		h = c->once ? pick(d, c, s, spec_held) : -1;
 		if (h < 0)
 			return false;
@@ -361,46 +383,46 @@ static bool emit_handle_op(struct dec *d, const struct ctx *c,
 static bool emit_op(struct dec *d, const struct slot *sl, uint32_t *pos,
 		    uint32_t end, const struct ctx *c)
 {
-	const uint8_t *op = d->ops + 4 * sl->ops[*pos];
-	unsigned int code = op[0] % FS_BIN_NR_OPCODES, s = op[1] >> 2;
+	const uint8_t *op = d->ops + FS_BIN_OP_SIZE * sl->ops[*pos];
+	unsigned int code = opcode(op), s = sel(op);
 
 	switch (code) {
-	case 0:
-	case 1:
+	case FS_BOP_ALLOC:
+	case FS_BOP_ALLOC_ALIGN:
 		++*pos;
-		return emit_alloc(d, c, op, code == 1);
-	case 3:
+		return emit_alloc(d, c, op, code == FS_BOP_ALLOC_ALIGN);
+	case FS_BOP_DRAIN:
 		++*pos;
 		if (!own(d, c, s % d->nr_caches))
 			return false;
 		put(&d->o, "drain nc%u\n", s % d->nr_caches);
 		return true;
-	case 4:
-	case 5:
-	case 6:
+	case FS_BOP_NETDEV:
+	case FS_BOP_NAPI:
+	case FS_BOP_NAPI_1K:
 		++*pos;
 		return emit_net(d, c, op);
-	case 7:
+	case FS_BOP_FAULTS:
 		++*pos;
-		put(&d->o, "faults %s\n", plans[s % 4]);
+		put(&d->o, "faults %s\n", plans[s % FS_BIN_NR_PLANS]);
 		return true;
-	case 8:
-	case 9:
-	case 10:
+	case FS_BOP_IRQ_OFF:
+	case FS_BOP_BH_OFF:
+	case FS_BOP_REPEAT:
 		return emit_block(d, sl, pos, end, c, op);
-	case 11:
+	case FS_BOP_RAISE:
 		++*pos;
 		if (!d->nr_soft)
 			return false;
 		put(&d->o, "raise %s\n", d->slot[d->soft[s % d->nr_soft]].name);
 		return true;
-	case 13:
+	case FS_BOP_POP:
 		++*pos;
 		if (sl->kind == K_HARDIRQ)
 			return false;
 		put(&d->o, "pop q0\n");
 		return true;
-	default:	/* 2, 12, 14, 15 */
+	default:	/* FREE, PUSH, SPEC_GET, SPEC_PUT */
 		++*pos;
 		return emit_handle_op(d, c, op);
 	}
@@ -491,16 +513,17 @@ static void header(struct dec *d, const uint8_t *data, size_t len,
 static void prescan(struct dec *d, uint32_t nr_ops)
 {
 	for (uint32_t i = 0; i < nr_ops; i++) {
-		const uint8_t *op = d->ops + 4 * i;
+		const uint8_t *op = d->ops + FS_BIN_OP_SIZE * i;
 		unsigned int a = op[1] & 3;
 
 		if (!d->slot[a].present)
 			a = 0;
-		if (d->slot[a].nr_ops < 256)
+		if (d->slot[a].nr_ops < ARRAY_SIZE(d->slot[a].ops))
 			d->slot[a].ops[d->slot[a].nr_ops++] = i;
-		if (op[0] % FS_BIN_NR_OPCODES == 7 && ((op[1] >> 2) % 4) >= 2)
+		/* Plans 2 and 3 turn pressure on. */
+		if (opcode(op) == FS_BOP_FAULTS && sel(op) % FS_BIN_NR_PLANS >= 2)
 			d->pressure = true;
-		if (op[0] % FS_BIN_NR_OPCODES == 10 && le16(op) >= 0x8000)
+		if (opcode(op) == FS_BOP_REPEAT && le16(op) >= FS_BIN_LONG_REPEAT)
 			d->long_repeat = true;
 	}
 }
@@ -528,31 +551,34 @@ static void decisions(struct dec *d, const uint8_t *p, size_t n)
 	for (; n >= FS_BIN_DEC_SIZE; p += FS_BIN_DEC_SIZE, n -= FS_BIN_DEC_SIZE) {
 		unsigned int kind = p[1] % FS_BIN_NR_DECISIONS;
 		const char *who;
+		bool irq;
 
 		/* The gap's high byte rides on the kind byte: every step
 		 * stays reachable, a long way on too. */
 		step += p[0] + 256u * (p[1] / FS_BIN_NR_DECISIONS);
 		switch (kind) {
-		case 0:
-		case 1:
-			who = nth_actor(d, kind ? K_HARDIRQ : K_TASK, p[2]);
+		case FS_BDEC_SWITCH:
+		case FS_BDEC_IRQ:
+			irq = kind == FS_BDEC_IRQ;
+			who = nth_actor(d, irq ? K_HARDIRQ : K_TASK, p[2]);
 			if (who)
 				put(&d->o, "at %llu %s %s\n",
 				    (unsigned long long)step,
-				    kind ? "irq" : "switch", who);
+				    irq ? "irq" : "switch", who);
 			break;
-		case 2:
-		case 3:
+		case FS_BDEC_SPEC_GET:
+		case FS_BDEC_SPEC_PUT:
 			if (d->spec_agent)
 				put(&d->o, "at %llu spec-%s page=%u\n",
 				    (unsigned long long)step,
-				    kind == 2 ? "get" : "put", p[2]);
+				    kind == FS_BDEC_SPEC_GET ? "get" : "put",
+				    p[2]);
 			break;
-		default:
+		default:	/* PRESSURE_ON, PRESSURE_OFF */
 			if (d->pressure_agent)
 				put(&d->o, "at %llu pressure %s\n",
 				    (unsigned long long)step,
-				    kind == 4 ? "on" : "off");
+				    kind == FS_BDEC_PRESSURE_ON ? "on" : "off");
 			break;
 		}
 	}
@@ -607,7 +633,7 @@ char *fs_trace_bin_to_text(const uint8_t *data, size_t len,
 	}
 	emit_actor(d, 0);
 	decisions(d, data + dec_at, len - dec_at);
-	text = d->o.s ? d->o.s : strdup("");
+	text = d->o.s ? d->o.s : fs_xstrdup("");
 	d->o.s = NULL;
 	return text;
 }
