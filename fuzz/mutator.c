@@ -178,12 +178,12 @@ static const uint16_t sizes[] = {
 
 /* The weights of bin_format.h: a fresh op, gfp selector, slot, decision. */
 static const uint8_t opcode_weight[] = {
-	FS_BIN_OPCODES(FS_BIN_WEIGHT_3)
+	FS_BIN_OPCODES(FS_BIN_WEIGHT_4)
 };
 _Static_assert(ARRAY_SIZE(opcode_weight) == FS_BIN_NR_OPCODES, "by opcode");
 
 static const uint8_t opcode_fields[] = {
-#define FIELDS(name, weight, fields) fields,
+#define FIELDS(name, weight, fields, op) fields,
 	FS_BIN_OPCODES(FIELDS)
 #undef FIELDS
 };

@@ -27,30 +27,30 @@
 #define FS_BIN_F_VALUE		2u	/* v = lo | hi << 8 */
 
 /*
- * X(NAME, mutator weight of a fresh op, fields), in opcode order: the
- * opcode is the position.  Weights favour alloc/free, the front ends,
- * sections, queues and raise.
+ * X(NAME, mutator weight of a fresh op, fields, the trace operation it
+ * decodes to: FS_OP_<that>), in opcode order: the opcode is the position.
+ * Weights favour alloc/free, the front ends, sections, queues and raise.
  */
 #define FS_BIN_OPCODES(X)						\
-	X(ALLOC,	14, FS_BIN_F_SEL | FS_BIN_F_VALUE)		\
-	X(ALLOC_ALIGN,	 8, FS_BIN_F_SEL | FS_BIN_F_VALUE)		\
-	X(FREE,		14, FS_BIN_F_SEL)				\
-	X(DRAIN,	 3, FS_BIN_F_SEL)				\
-	X(NETDEV,	 8, FS_BIN_F_SEL | FS_BIN_F_VALUE)		\
-	X(NAPI,		 8, FS_BIN_F_SEL | FS_BIN_F_VALUE)		\
-	X(NAPI_1K,	 5, 0)						\
-	X(FAULTS,	 3, FS_BIN_F_SEL)				\
-	X(IRQ_OFF,	 5, FS_BIN_F_SEL)				\
-	X(BH_OFF,	 5, FS_BIN_F_SEL)				\
-	X(REPEAT,	 4, FS_BIN_F_SEL | FS_BIN_F_VALUE)		\
-	X(RAISE,	 5, FS_BIN_F_SEL)				\
-	X(PUSH,		 6, FS_BIN_F_SEL)				\
-	X(POP,		 6, 0)						\
-	X(SPEC_GET,	 3, FS_BIN_F_SEL)				\
-	X(SPEC_PUT,	 3, FS_BIN_F_SEL)
+	X(ALLOC, 14, FS_BIN_F_SEL | FS_BIN_F_VALUE, ALLOC)		\
+	X(ALLOC_ALIGN, 8, FS_BIN_F_SEL | FS_BIN_F_VALUE, ALLOC)		\
+	X(FREE, 14, FS_BIN_F_SEL, FREE)					\
+	X(DRAIN, 3, FS_BIN_F_SEL, DRAIN)				\
+	X(NETDEV, 8, FS_BIN_F_SEL | FS_BIN_F_VALUE, NETDEV_ALLOC)	\
+	X(NAPI, 8, FS_BIN_F_SEL | FS_BIN_F_VALUE, NAPI_ALLOC)		\
+	X(NAPI_1K, 5, 0, NAPI_ALLOC_1K)					\
+	X(FAULTS, 3, FS_BIN_F_SEL, FAULTS)				\
+	X(IRQ_OFF, 5, FS_BIN_F_SEL, IRQ_OFF)				\
+	X(BH_OFF, 5, FS_BIN_F_SEL, BH_OFF)				\
+	X(REPEAT, 4, FS_BIN_F_SEL | FS_BIN_F_VALUE, REPEAT)		\
+	X(RAISE, 5, FS_BIN_F_SEL, RAISE)				\
+	X(PUSH, 6, FS_BIN_F_SEL, PUSH)					\
+	X(POP, 6, 0, POP)						\
+	X(SPEC_GET, 3, FS_BIN_F_SEL, SPEC_GET)				\
+	X(SPEC_PUT, 3, FS_BIN_F_SEL, SPEC_PUT)
 
 enum fs_bin_opcode {
-#define FS_BIN_OPCODE_ENUM(name, weight, fields) FS_BOP_##name,
+#define FS_BIN_OPCODE_ENUM(name, weight, fields, op) FS_BOP_##name,
 	FS_BIN_OPCODES(FS_BIN_OPCODE_ENUM)
 #undef FS_BIN_OPCODE_ENUM
 	FS_BIN_NR_OPCODES
@@ -130,8 +130,8 @@ enum fs_bin_slot_kind {
 /* Fault plans, by machine >> 6 and by the FAULTS op's s % 4. */
 #define FS_BIN_NR_PLANS		4
 
-/* An X-macro's weights as a table: FS_BIN_WEIGHT_2 for (name, weight). */
+/* An X-macro list's weights as a table (2 or 4 columns). */
 #define FS_BIN_WEIGHT_2(name, weight) weight,
-#define FS_BIN_WEIGHT_3(name, weight, fields) weight,
+#define FS_BIN_WEIGHT_4(name, weight, fields, op) weight,
 
 #endif /* FRAGSIM_TRACE_BIN_FORMAT_H */

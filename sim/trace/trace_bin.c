@@ -91,6 +91,19 @@ static const char *const gfp_text[] = {
 };
 _Static_assert(ARRAY_SIZE(gfp_text) == FS_BIN_NR_GFPS, "one per selector");
 
+/* The trace operation each opcode decodes to: its keyword is written. */
+static const uint8_t bop_kind[] = {
+#define BOP_KIND(name, weight, fields, op) FS_OP_##op,
+	FS_BIN_OPCODES(BOP_KIND)
+#undef BOP_KIND
+};
+_Static_assert(ARRAY_SIZE(bop_kind) == FS_BIN_NR_OPCODES, "by opcode");
+
+static const char *kw(unsigned int code)
+{
+	return fs_op_descs[bop_kind[code]].keyword;
+}
+
 static void put(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
@@ -238,7 +251,7 @@ static bool emit_alloc(struct dec *d, const struct ctx *c, const uint8_t *op,
 
 	if (!own(d, c, cache) || (h = bind(d, c)) < 0)
 		return false;
-	put(&d->o, "h%ld = alloc nc%u size=%u", h, cache, size);
+	put(&d->o, "h%ld = %s nc%u size=%u", h, kw(opcode(op)), cache, size);
 	if (aligned)
 		put(&d->o, " align=%u", align_of(v));
 	if (gfp)
@@ -264,13 +277,11 @@ static bool emit_net(struct dec *d, const struct ctx *c, const uint8_t *op)
 	if ((h = bind(d, c)) < 0)
 		return false;
 	if (wrap)
-		put(&d->o, "bh-off {\n");
+		put(&d->o, "%s {\n", kw(FS_BOP_BH_OFF));
 	if (code == FS_BOP_NAPI_1K) {
-		put(&d->o, "h%ld = napi_alloc_1k\n", h);
+		put(&d->o, "h%ld = %s\n", h, kw(code));
 	} else {
-		put(&d->o, "h%ld = %s size=%u", h,
-		    napi ? "napi_alloc_frag" : "netdev_alloc_frag",
-		    size ? size : 1);
+		put(&d->o, "h%ld = %s size=%u", h, kw(code), size ? size : 1);
 		if (sel(op) & 1)
 			put(&d->o, " align=%u", align_of(v));
 		put(&d->o, "\n");
@@ -320,15 +331,16 @@ static bool emit_block(struct dec *d, const struct slot *sl, uint32_t *pos,
 	in.depth++;
 	if (code == FS_BOP_IRQ_OFF) {
 		in.irq_off = true;
-		put(&d->o, "irq-off {\n");
+		put(&d->o, "%s {\n", kw(code));
 	} else if (code == FS_BOP_BH_OFF) {
 		in.bh_off = true;
-		put(&d->o, "bh-off {\n");
+		put(&d->o, "%s {\n", kw(code));
 	} else {
 		in.repeat_depth++;
 		in.scope = ++d->next_scope;
 		in.once = false;
-		put(&d->o, "repeat %u {\n", repeat_count(c, le16(op), &in));
+		put(&d->o, "%s %u {\n", kw(code),
+		    repeat_count(c, le16(op), &in));
 	}
 	any = emit_body(d, sl, pos, body_end, &in);
 	if (!any) {
@@ -357,24 +369,22 @@ static bool emit_handle_op(struct dec *d, const struct ctx *c,
 		if (h < 0)
 			return false;
 		d->h[h].live = false;
-		if (code == FS_BOP_FREE)
-			put(&d->o, "free h%ld\n", h);
-		else
-			put(&d->o, "push q0 h%ld\n", h);
+		put(&d->o, "%s%s h%ld\n", kw(code),
+		    code == FS_BOP_PUSH ? " q0" : "", h);
 		return true;
 	case FS_BOP_SPEC_GET:
 		h = c->once ? pick(d, c, s, spec_free) : -1;
 		if (h < 0)
 			return false;
 		d->h[h].spec = true;
-		put(&d->o, "spec-get h%ld\n", h);
+		put(&d->o, "%s h%ld\n", kw(code), h);
 		return true;
 	default:	/* FS_BOP_SPEC_PUT */
 		h = c->once ? pick(d, c, s, spec_held) : -1;
 		if (h < 0)
 			return false;
 		d->h[h].spec = false;
-		put(&d->o, "spec-put h%ld\n", h);
+		put(&d->o, "%s h%ld\n", kw(code), h);
 		return true;
 	}
 }
@@ -395,7 +405,7 @@ static bool emit_op(struct dec *d, const struct slot *sl, uint32_t *pos,
 		++*pos;
 		if (!own(d, c, s % d->nr_caches))
 			return false;
-		put(&d->o, "drain nc%u\n", s % d->nr_caches);
+		put(&d->o, "%s nc%u\n", kw(code), s % d->nr_caches);
 		return true;
 	case FS_BOP_NETDEV:
 	case FS_BOP_NAPI:
@@ -404,7 +414,7 @@ static bool emit_op(struct dec *d, const struct slot *sl, uint32_t *pos,
 		return emit_net(d, c, op);
 	case FS_BOP_FAULTS:
 		++*pos;
-		put(&d->o, "faults %s\n", plans[s % FS_BIN_NR_PLANS]);
+		put(&d->o, "%s %s\n", kw(code), plans[s % FS_BIN_NR_PLANS]);
 		return true;
 	case FS_BOP_IRQ_OFF:
 	case FS_BOP_BH_OFF:
@@ -414,13 +424,14 @@ static bool emit_op(struct dec *d, const struct slot *sl, uint32_t *pos,
 		++*pos;
 		if (!d->nr_soft)
 			return false;
-		put(&d->o, "raise %s\n", d->slot[d->soft[s % d->nr_soft]].name);
+		put(&d->o, "%s %s\n", kw(code),
+		    d->slot[d->soft[s % d->nr_soft]].name);
 		return true;
 	case FS_BOP_POP:
 		++*pos;
 		if (sl->kind == K_HARDIRQ)
 			return false;
-		put(&d->o, "pop q0\n");
+		put(&d->o, "%s q0\n", kw(code));
 		return true;
 	default:	/* FREE, PUSH, SPEC_GET, SPEC_PUT */
 		++*pos;
@@ -458,7 +469,7 @@ static bool emit_actor(struct dec *d, unsigned int a)
 	/* References the actor still holds speculatively go with it. */
 	for (uint32_t i = 0; i < d->nr_h; i++) {
 		if (d->h[i].actor == a && d->h[i].spec) {
-			put(&d->o, "spec-put h%u\n", i);
+			put(&d->o, "%s h%u\n", kw(FS_BOP_SPEC_PUT), i);
 			d->h[i].spec = false;
 		}
 	}
