@@ -1124,14 +1124,47 @@ static void splice_ops(struct prog *q, const struct prog *x,
 	append_ops(q, x, i, x->nops - i);
 }
 
+/* Where a child's decisions come from: one run, or a run of each parent. */
+struct dec_runs {
+	const uint8_t *d1, *d2;
+	size_t n1, n2;
+};
+
+static void pick_decs(struct dec_runs *dr, const struct prog *pa,
+		      const struct prog *pb, struct rng *r)
+{
+	size_t start;
+
+	*dr = (struct dec_runs){ NULL, NULL, 0, 0 };
+	switch (below(r, 5)) {
+	case 0:
+	case 1:
+		dr->d1 = pa->dec;
+		dr->n1 = pa->ndec;
+		break;
+	case 2:
+	case 3:
+		dr->d1 = pb->dec;
+		dr->n1 = pb->ndec;
+		break;
+	default:	/* a's first decisions, then b's last */
+		dr->d1 = pa->dec;
+		dr->n1 = below(r, pa->ndec + 1);
+		start = below(r, pb->ndec + 1);
+		dr->d2 = pb->dec ? pb->dec + DEC * start : NULL;
+		dr->n2 = pb->ndec - start;
+		break;
+	}
+}
+
 size_t fs_crossover(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
 		    uint8_t *out, size_t max_out, uint64_t seed)
 {
 	static struct prog zero;
 	struct prog pa, pb, q = zero;
 	const struct prog *from;
-	const uint8_t *d1 = NULL, *d2 = NULL;
-	size_t n1 = 0, n2 = 0, h, start;
+	struct dec_runs dr;
+	size_t h, n1, n2;
 	struct rng r = { seed };
 
 	parse(&pa, a, na);
@@ -1145,36 +1178,17 @@ size_t fs_crossover(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
 		splice_ops(&q, &pa, &pb, &r);
 	else
 		splice_ops(&q, &pb, &pa, &r);
-
-	switch (below(&r, 5)) {
-	case 0:
-	case 1:
-		d1 = pa.dec;
-		n1 = pa.ndec;
-		break;
-	case 2:
-	case 3:
-		d1 = pb.dec;
-		n1 = pb.ndec;
-		break;
-	default:	/* a's first decisions, then b's last */
-		d1 = pa.dec;
-		n1 = below(&r, pa.ndec + 1);
-		start = below(&r, pb.ndec + 1);
-		d2 = pb.dec ? pb.dec + DEC * start : NULL;
-		n2 = pb.ndec - start;
-		break;
-	}
-	q.ndec = n1 + n2;
+	pick_decs(&dr, &pa, &pb, &r);
+	q.ndec = dr.n1 + dr.n2;
 	if (!fit(&q, max_out))
 		return 0;
 	write_head(&q, out);
 	h = head_size(&q);
-	n1 = MIN(n1, q.ndec);
+	n1 = MIN(dr.n1, q.ndec);
 	n2 = q.ndec - n1;
 	if (n1)
-		memcpy(out + h, d1, DEC * n1);
+		memcpy(out + h, dr.d1, DEC * n1);
 	if (n2)
-		memcpy(out + h + DEC * n1, d2, DEC * n2);
+		memcpy(out + h + DEC * n1, dr.d2, DEC * n2);
 	return h + DEC * q.ndec;
 }

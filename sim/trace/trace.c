@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/xalloc.h"
+#include "../lib/array.h"
 #include "trace.h"
 
 const struct fs_op_desc fs_op_descs[FS_OP_NR] = {
@@ -18,12 +18,13 @@ const struct fs_op_desc fs_op_descs[FS_OP_NR] = {
 };
 
 /*
- * Make room for one more element in a table of @nr used of @cap.  Indices
- * are uint32_t and UINT32_MAX is FS_NO_HANDLE, so a table stops short of it.
+ * Make room for one more element in a table of @nr used of @cap: sim/lib's
+ * doubling, with uint32_t counts.  Indices are uint32_t and UINT32_MAX is
+ * FS_NO_HANDLE, so a table stops short of it.
  */
 static void *grow(void *p, uint32_t nr, uint32_t *cap, size_t size)
 {
-	uint32_t ncap;
+	size_t ncap = *cap;
 
 	if (nr < *cap)
 		return p;
@@ -31,11 +32,8 @@ static void *grow(void *p, uint32_t nr, uint32_t *cap, size_t size)
 		fprintf(stderr, "fragsim: trace table overflow\n");
 		abort();
 	}
-	ncap = *cap ? *cap : 16;
-	while (ncap <= nr)
-		ncap = ncap > UINT32_MAX / 2 ? UINT32_MAX - 1 : ncap * 2;
-	p = fs_xrealloc_array(p, ncap, size);
-	*cap = ncap;
+	p = fs_grow(p, nr, &ncap, size, 16);
+	*cap = ncap < UINT32_MAX - 1 ? (uint32_t)ncap : UINT32_MAX - 1;
 	return p;
 }
 

@@ -505,7 +505,7 @@ static void header(struct dec *d, const uint8_t *data, size_t len,
 		struct slot *sl = &d->slot[i];
 		static const char *const pfx[] = { "t", "irq", "poll" };
 
-		sl->kind = (data[p] & 3) == 3 ? K_TASK : data[p] & 3;
+		sl->kind = (data[p] & 3) == FS_BSLOT_TASK_3 ? K_TASK : data[p] & 3;
 		sl->cpu = ((data[p] >> 2) & 7) % d->cpus;
 		sl->count = 1 + (data[p] >> 5);
 		sl->present = true;
@@ -595,43 +595,32 @@ static void decisions(struct dec *d, const uint8_t *p, size_t n)
 	}
 }
 
-char *fs_trace_bin_to_text(const uint8_t *data, size_t len,
-			   char *err, size_t errlen)
+/* The header and declarations: the machine byte @mach, caches, agents. */
+static void emit_decls(struct dec *d, uint8_t mach)
 {
-	static const int order[] = { K_SOFTIRQ, K_HARDIRQ, K_TASK };
-	struct dec *d;
-	uint32_t nr_ops;
-	size_t dec_at;
-	uint8_t mach;
-	char *text;
-
-	if (!fs_trace_is_binary(data, len)) {
-		snprintf(err, errlen, "not a fragsim binary trace (no \"FZ\\x%02x\" magic)",
-			 FS_BIN_VERSION);
-		return NULL;
-	}
-	/* One decoder, reused: a fuzzer decodes thousands of inputs a second. */
-	static struct dec dec;
-
-	d = &dec;
-	memset(d, 0, sizeof(*d));
-	header(d, data, len, &nr_ops, &dec_at);
-	prescan(d, nr_ops);
-	mach = len > 3 ? data[3] : 0;	/* missing header bytes read as 0 */
-	put(&d->o, "fragsim-trace 1\nseed 0\nfaults %s\ncpus %u\n", plans[mach >> 6], d->cpus);
+	put(&d->o, "fragsim-trace 1\nseed 0\nfaults %s\ncpus %u\n",
+	    plans[mach >> 6], d->cpus);
 	if (mach & 4)
 		put(&d->o, "preempt full\n");
 	if (mach & 8)
 		put(&d->o, "rt on\n");
 	put(&d->o, "schedule replay\n");
 	for (unsigned int i = 0; i < d->nr_caches; i++)
-		put(&d->o, "cache nc%u %s\n", i, d->ring[i] ? "rx_ring" : "page_frag");
+		put(&d->o, "cache nc%u %s\n", i,
+		    d->ring[i] ? "rx_ring" : "page_frag");
 	put(&d->o, "queue q0\n");
 	if (d->spec_agent)
 		put(&d->o, "agent speculative count=64\n");
 	if (d->pressure_agent)
 		put(&d->o, "agent pressure count=64\n");
-	for (unsigned int k = 0; k < 3; k++) {
+}
+
+/* Softirqs first, then hardirqs, then tasks: a raise names an earlier line. */
+static void emit_actors(struct dec *d)
+{
+	static const int order[] = { K_SOFTIRQ, K_HARDIRQ, K_TASK };
+
+	for (unsigned int k = 0; k < ARRAY_SIZE(order); k++) {
 		for (unsigned int a = 1; a < NR_SLOTS; a++) {
 			struct slot *sl = &d->slot[a];
 
@@ -643,6 +632,29 @@ char *fs_trace_bin_to_text(const uint8_t *data, size_t len,
 		}
 	}
 	emit_actor(d, 0);
+}
+
+char *fs_trace_bin_to_text(const uint8_t *data, size_t len,
+			   char *err, size_t errlen)
+{
+	/* One decoder, reused: a fuzzer decodes thousands of inputs a second. */
+	static struct dec dec;
+	struct dec *d = &dec;
+	uint32_t nr_ops;
+	size_t dec_at;
+	char *text;
+
+	if (!fs_trace_is_binary(data, len)) {
+		snprintf(err, errlen, "not a fragsim binary trace (no \"FZ\\x%02x\" magic)",
+			 FS_BIN_VERSION);
+		return NULL;
+	}
+	memset(d, 0, sizeof(*d));
+	header(d, data, len, &nr_ops, &dec_at);
+	prescan(d, nr_ops);
+	/* Missing header bytes read as 0. */
+	emit_decls(d, len > 3 ? data[3] : 0);
+	emit_actors(d);
 	decisions(d, data + dec_at, len - dec_at);
 	text = d->o.s ? d->o.s : fs_xstrdup("");
 	d->o.s = NULL;
