@@ -30,8 +30,8 @@
 #define K_TASK		FS_BSLOT_TASK
 #define K_HARDIRQ	FS_BSLOT_HARDIRQ
 #define K_SOFTIRQ	FS_BSLOT_SOFTIRQ
-_Static_assert(K_TASK == FS_ACTOR_TASK && K_HARDIRQ == FS_ACTOR_HARDIRQ &&
-	       K_SOFTIRQ == FS_ACTOR_SOFTIRQ, "slot kinds are actor kinds");
+_Static_assert((int)K_TASK == FS_ACTOR_TASK && (int)K_HARDIRQ == FS_ACTOR_HARDIRQ &&
+	       (int)K_SOFTIRQ == FS_ACTOR_SOFTIRQ, "slot kinds are actor kinds");
 
 struct out {
 	char *s;

@@ -312,7 +312,7 @@ void fs_trace_generate(struct fs_trace *t, uint64_t seed, const char *target)
 	t->faults = chance(&g, 80) ? 0 : gen_faults(&g);
 	g.faults = t->faults;
 	for (unsigned int i = 0; i < nr_caches; i++) {
-		char name[8];
+		char name[16];
 
 		snprintf(name, sizeof(name), "nc%u", i);
 		fs_trace_add_cache(t, name, FS_CACHE_PAGE_FRAG);
