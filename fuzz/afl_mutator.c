@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sim/lib/rng.h"
 #include "mutator.h"
 
 #define EXPORT __attribute__((visibility("default")))
@@ -44,11 +45,7 @@ struct fs_afl {
 
 static uint64_t next_seed(struct fs_afl *st)
 {
-	uint64_t z = (st->rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return fs_rng_next(&st->rng);
 }
 
 /* Grow *@buf to at least @want bytes (and the minimal input). */
@@ -56,8 +53,8 @@ static bool reserve(uint8_t **buf, size_t *cap, size_t want)
 {
 	uint8_t *p;
 
-	if (want < FS_MUT_MIN_SIZE)
-		want = FS_MUT_MIN_SIZE;
+	if (want < FS_BIN_MIN_SIZE)
+		want = FS_BIN_MIN_SIZE;
 	if (*cap >= want)
 		return true;
 	p = realloc(*buf, want);
@@ -158,13 +155,13 @@ static void trim_build(struct fs_afl *st)
 		n = st->cur_len - at;
 		break;
 	case TRIM_OPS:
-		at = l.ops_off + FS_MUT_OP_SIZE * (st->op - 1);
-		n = FS_MUT_OP_SIZE;
+		at = l.ops_off + FS_BIN_OP_SIZE * (st->op - 1);
+		n = FS_BIN_OP_SIZE;
 		break;
 	case TRIM_DECS:
 		n = st->dec_run < st->dec_end ? st->dec_run : st->dec_end;
-		at = l.dec_off + FS_MUT_DEC_SIZE * (st->dec_end - n);
-		n *= FS_MUT_DEC_SIZE;
+		at = l.dec_off + FS_BIN_DEC_SIZE * (st->dec_end - n);
+		n *= FS_BIN_DEC_SIZE;
 		break;
 	default:
 		at = st->cur_len;

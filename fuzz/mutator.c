@@ -12,33 +12,29 @@
  */
 #include <string.h>
 
+#include "../sim/lib/array.h"
+#include "../sim/lib/rng.h"
 #include "mutator.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 
-#define OPS		FS_MUT_OP_SIZE
-#define DEC		FS_MUT_DEC_SIZE
-
-enum {
-	OP_ALLOC, OP_ALLOC_ALIGN, OP_FREE, OP_DRAIN, OP_NETDEV, OP_NAPI,
-	OP_NAPI_1K, OP_FAULTS, OP_IRQ_OFF, OP_BH_OFF, OP_REPEAT, OP_RAISE,
-	OP_PUSH, OP_POP, OP_SPEC_GET, OP_SPEC_PUT, NR_OPCODES
-};
+#define OPS		FS_BIN_OP_SIZE
+#define DEC		FS_BIN_DEC_SIZE
+#define NR_OPCODES	FS_BIN_NR_OPCODES
 
 struct prog {
 	uint8_t machine;
 	uint8_t caches;
 	size_t nslots;
-	uint8_t slot[FS_MUT_MAX_SLOTS];
+	uint8_t slot[FS_BIN_MAX_SLOTS];
 	size_t nops;
-	uint8_t op[FS_MUT_MAX_OPS][OPS];
+	uint8_t op[FS_BIN_MAX_OPS][OPS];
 	const uint8_t *dec;	/* ndec decisions, not owned */
 	size_t ndec;
 };
 
 /* ------------------------------------------------------------------------
- * Randomness: splitmix64, so a seed always gives the same mutation
+ * Randomness: sim/lib's splitmix64, so a seed always gives the same mutation
  */
 
 struct rng {
@@ -47,16 +43,12 @@ struct rng {
 
 static uint64_t rng_next(struct rng *r)
 {
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return fs_rng_next(&r->s);
 }
 
 static size_t below(struct rng *r, size_t n)
 {
-	return n ? (size_t)(rng_next(r) % n) : 0;
+	return (size_t)fs_rng_below(&r->s, n);
 }
 
 static bool one_in(struct rng *r, size_t n)
@@ -121,7 +113,7 @@ static void parse(struct prog *p, const uint8_t *d, size_t n)
 
 static size_t head_size(const struct prog *p)
 {
-	return FS_MUT_MIN_SIZE + p->nslots + OPS * p->nops;
+	return FS_BIN_MIN_SIZE + p->nslots + OPS * p->nops;
 }
 
 static size_t prog_size(const struct prog *p)
@@ -132,12 +124,12 @@ static size_t prog_size(const struct prog *p)
 /* Cut @p to @max bytes at boundaries: decisions, then ops, then slots. */
 static bool fit(struct prog *p, size_t max)
 {
-	if (max < FS_MUT_MIN_SIZE)
+	if (max < FS_BIN_MIN_SIZE)
 		return false;
-	if (FS_MUT_MIN_SIZE + p->nslots > max)
-		p->nslots = max - FS_MUT_MIN_SIZE;
+	if (FS_BIN_MIN_SIZE + p->nslots > max)
+		p->nslots = max - FS_BIN_MIN_SIZE;
 	if (head_size(p) > max)
-		p->nops = (max - FS_MUT_MIN_SIZE - p->nslots) / OPS;
+		p->nops = (max - FS_BIN_MIN_SIZE - p->nslots) / OPS;
 	if (prog_size(p) > max)
 		p->ndec = (max - head_size(p)) / DEC;
 	return true;
@@ -145,15 +137,15 @@ static bool fit(struct prog *p, size_t max)
 
 static void write_head(const struct prog *p, uint8_t *out)
 {
-	out[0] = 'F';
-	out[1] = 'Z';
-	out[2] = 1;
+	out[0] = FS_BIN_MAGIC0;
+	out[1] = FS_BIN_MAGIC1;
+	out[2] = FS_BIN_VERSION;
 	out[3] = p->machine;
 	out[4] = p->caches;
 	out[5] = (uint8_t)p->nslots;
 	memcpy(out + 6, p->slot, p->nslots);
 	out[6 + p->nslots] = (uint8_t)p->nops;
-	memcpy(out + FS_MUT_MIN_SIZE + p->nslots, p->op, OPS * p->nops);
+	memcpy(out + FS_BIN_MIN_SIZE + p->nslots, p->op, OPS * p->nops);
 }
 
 /*
@@ -184,16 +176,34 @@ static const uint16_t sizes[] = {
 	2048, 2049, 3000, 3968, 4032, 4095, 4096, 4097, 6144, 8191,
 };
 
-/* A fresh op: alloc/free, the front ends, sections, queue and raise first. */
-static const uint8_t opcode_weight[NR_OPCODES] = {
-	[OP_ALLOC] = 14, [OP_ALLOC_ALIGN] = 8, [OP_FREE] = 14, [OP_DRAIN] = 3,
-	[OP_NETDEV] = 8, [OP_NAPI] = 8, [OP_NAPI_1K] = 5, [OP_FAULTS] = 3,
-	[OP_IRQ_OFF] = 5, [OP_BH_OFF] = 5, [OP_REPEAT] = 4, [OP_RAISE] = 5,
-	[OP_PUSH] = 6, [OP_POP] = 6, [OP_SPEC_GET] = 3, [OP_SPEC_PUT] = 3,
+/* The weights of bin_format.h: a fresh op, gfp selector, slot, decision. */
+static const uint8_t opcode_weight[] = {
+	FS_BIN_OPCODES(FS_BIN_WEIGHT_4)
 };
+_Static_assert(ARRAY_SIZE(opcode_weight) == FS_BIN_NR_OPCODES, "by opcode");
 
-/* v >> 13 of op 0: ATOMIC, KERNEL, MEMALLOC, NOWAIT, NOMEMALLOC */
-static const uint8_t gfp_weight[8] = { 40, 0, 0, 0, 20, 15, 15, 10 };
+static const uint8_t opcode_fields[] = {
+#define FIELDS(name, weight, fields, op) fields,
+	FS_BIN_OPCODES(FIELDS)
+#undef FIELDS
+};
+_Static_assert(ARRAY_SIZE(opcode_fields) == FS_BIN_NR_OPCODES, "by opcode");
+
+static const uint8_t gfp_weight[] = {
+	FS_BIN_GFPS(FS_BIN_WEIGHT_2)
+};
+_Static_assert(ARRAY_SIZE(gfp_weight) == FS_BIN_NR_GFPS, "by selector");
+
+static const uint8_t kind_weight[] = {
+	FS_BIN_SLOT_KINDS(FS_BIN_WEIGHT_2)
+};
+_Static_assert(ARRAY_SIZE(kind_weight) == FS_BIN_NR_SLOT_KINDS, "by kind");
+
+static const uint8_t dec_kind_weight[] = {
+	FS_BIN_DECISIONS(FS_BIN_WEIGHT_2)
+};
+_Static_assert(ARRAY_SIZE(dec_kind_weight) == FS_BIN_NR_DECISIONS,
+	       "by decision kind");
 
 /* Alignment exponents, the common ones twice. */
 static const uint8_t align_exp[] = {
@@ -202,19 +212,18 @@ static const uint8_t align_exp[] = {
 
 static bool uses_sel(unsigned int code)
 {
-	return code != OP_NAPI_1K && code != OP_POP;
+	return opcode_fields[code] & FS_BIN_F_SEL;
 }
 
 static bool uses_value(unsigned int code)
 {
-	return code == OP_ALLOC || code == OP_ALLOC_ALIGN ||
-	       code == OP_NETDEV || code == OP_NAPI || code == OP_REPEAT;
+	return opcode_fields[code] & FS_BIN_F_VALUE;
 }
 
 /* The bits of v that are the size, for an op that has one. */
 static uint16_t size_mask(unsigned int code)
 {
-	return code == OP_ALLOC ? 0x1fff : 0x0fff;
+	return code == FS_BOP_ALLOC ? FS_BIN_SIZE_MASK : FS_BIN_ASIZE_MASK;
 }
 
 static uint16_t pick_size(struct rng *r)
@@ -224,12 +233,14 @@ static uint16_t pick_size(struct rng *r)
 	return sizes[below(r, ARRAY_SIZE(sizes))];
 }
 
-/* v's bits above the size: gfp for op 0, the alignment for 1, 4, 5. */
+/* v's bits above the size: gfp for ALLOC, else the alignment. */
 static uint16_t pick_flags(struct rng *r, unsigned int code)
 {
-	if (code == OP_ALLOC)
-		return (uint16_t)(pick(r, gfp_weight, 8) << 13);
-	return (uint16_t)(align_exp[below(r, ARRAY_SIZE(align_exp))] << 12);
+	if (code == FS_BOP_ALLOC)
+		return (uint16_t)(pick(r, gfp_weight, FS_BIN_NR_GFPS) <<
+				  FS_BIN_GFP_SHIFT);
+	return (uint16_t)(align_exp[below(r, ARRAY_SIZE(align_exp))] <<
+			  FS_BIN_ALIGN_SHIFT);
 }
 
 /*
@@ -243,13 +254,14 @@ static uint16_t repeat_value(struct rng *r)
 	if (!one_in(r, 8))
 		return (uint16_t)below(r, 15);
 	if (one_in(r, 2))
-		return (uint16_t)(0x8000 | runs[below(r, ARRAY_SIZE(runs))]);
-	return (uint16_t)(0x8000 | below(r, 0x8000));
+		return (uint16_t)(FS_BIN_LONG_REPEAT |
+				  runs[below(r, ARRAY_SIZE(runs))]);
+	return (uint16_t)(FS_BIN_LONG_REPEAT | below(r, FS_BIN_LONG_REPEAT));
 }
 
 static uint16_t gen_value(struct rng *r, unsigned int code)
 {
-	if (code == OP_REPEAT)
+	if (code == FS_BOP_REPEAT)
 		return repeat_value(r);
 	if (!uses_value(code))
 		return 0;
@@ -298,10 +310,10 @@ static void gen_op(struct rng *r, const struct prog *p, uint8_t *op)
 /* kind in bits 0-1 (task, hardirq, softirq), CPU 2-4, hardirq count 5-7 */
 static uint8_t gen_slot(struct rng *r)
 {
-	static const uint8_t kind_weight[4] = { 35, 30, 35, 0 };
 	unsigned int count = one_in(r, 4) ? (unsigned int)below(r, 8) : 0;
 
-	return (uint8_t)(pick(r, kind_weight, 4) | below(r, 4) << 2 |
+	return (uint8_t)(pick(r, kind_weight, FS_BIN_NR_SLOT_KINDS) |
+			 below(r, 4) << 2 |
 			 count << 5);
 }
 
@@ -320,25 +332,25 @@ static uint8_t gen_gap(struct rng *r)
 static uint8_t gen_arg(struct rng *r, unsigned int kind)
 {
 	/* a page number for the speculative agent, else an index */
-	if ((kind == 2 || kind == 3) && one_in(r, 2))
+	if ((kind == FS_BDEC_SPEC_GET || kind == FS_BDEC_SPEC_PUT) &&
+	    one_in(r, 2))
 		return (uint8_t)rng_next(r);
 	return (uint8_t)(one_in(r, 8) ? rng_next(r) : below(r, 4));
 }
 
-/* switch, irq, spec-get, spec-put, pressure on, pressure off */
-static const uint8_t dec_kind_weight[6] = { 40, 25, 10, 10, 8, 7 };
+#define NR_DEC	FS_BIN_NR_DECISIONS
 
-/* The kind byte carries the gap's high part: kind + 6 * hi. */
+/* The kind byte carries the gap's high part: kind + NR_DEC * hi. */
 static uint8_t kind_byte(unsigned int kind, unsigned int hi)
 {
-	if (hi > 255 / 6 - (kind > 255 % 6))
-		hi = 255 / 6 - (kind > 255 % 6);
-	return (uint8_t)(kind + 6 * hi);
+	if (hi > 255 / NR_DEC - (kind > 255 % NR_DEC))
+		hi = 255 / NR_DEC - (kind > 255 % NR_DEC);
+	return (uint8_t)(kind + NR_DEC * hi);
 }
 
 static void gen_dec(struct rng *r, uint8_t *d)
 {
-	unsigned int kind = pick(r, dec_kind_weight, 6);
+	unsigned int kind = pick(r, dec_kind_weight, NR_DEC);
 
 	d[0] = gen_gap(r);
 	d[1] = kind_byte(kind, one_in(r, 8) ? 1 + below(r, 4) : 0);
@@ -348,14 +360,14 @@ static void gen_dec(struct rng *r, uint8_t *d)
 /* Move a decision a few scheduling points, carrying into the high part. */
 static void nudge_gap(struct rng *r, uint8_t *d)
 {
-	int gap = d[0] + 256 * (d[1] / 6);
+	int gap = d[0] + 256 * (d[1] / NR_DEC);
 	int step = 1 + (int)below(r, 4);
 
 	gap += one_in(r, 2) ? step : -step;
 	if (gap < 0)
 		gap = 0;
 	d[0] = (uint8_t)(gap & 0xff);
-	d[1] = kind_byte(d[1] % 6, (unsigned int)gap >> 8);
+	d[1] = kind_byte(d[1] % NR_DEC, (unsigned int)gap >> 8);
 }
 
 /* ------------------------------------------------------------------------
@@ -402,7 +414,7 @@ static void close_ops(struct prog *p, size_t i, size_t n)
 /* How many more ops fit, by count and by room. */
 static size_t ops_room(const struct mut *m)
 {
-	return MIN(FS_MUT_MAX_OPS - m->p.nops, room(m) / OPS);
+	return MIN(FS_BIN_MAX_OPS - m->p.nops, room(m) / OPS);
 }
 
 static bool op_insert(struct mut *m)
@@ -498,7 +510,7 @@ static bool op_move(struct mut *m)
 /* Put op @i of the struct back into the laid-out bytes. */
 static void store_op(struct mut *m, size_t i)
 {
-	memcpy(m->buf + FS_MUT_MIN_SIZE + m->p.nslots + OPS * i,
+	memcpy(m->buf + FS_BIN_MIN_SIZE + m->p.nslots + OPS * i,
 	       m->p.op[i], OPS);
 }
 
@@ -516,8 +528,9 @@ static bool op_opcode(struct mut *m)
 	old = op[0] % NR_OPCODES;
 	code = pick(&m->r, opcode_weight, NR_OPCODES);
 	if (code == old)
-		code = (code + 1 + (unsigned int)below(&m->r, 15)) % NR_OPCODES;
-	op[0] = (uint8_t)((op[0] & 0xf0) | code);
+		code = (code + 1 + (unsigned int)below(&m->r, NR_OPCODES - 1)) %
+		       NR_OPCODES;
+	op[0] = (uint8_t)((op[0] & ~FS_BIN_OPCODE_MASK) | code);
 	/* the old value rarely means anything to the new opcode */
 	if (uses_value(code) && one_in(&m->r, 2))
 		set_value(op, gen_value(&m->r, code));
@@ -576,7 +589,7 @@ static uint16_t tweak_value(struct rng *r, unsigned int code, uint16_t v)
 	uint16_t mask = size_mask(code);
 	unsigned int delta = 1 + (unsigned int)below(r, 16);
 
-	if (code == OP_REPEAT)
+	if (code == FS_BOP_REPEAT)
 		return repeat_value(r);
 	switch (below(r, 4)) {
 	case 0:
@@ -660,7 +673,7 @@ static bool slot_add(struct mut *m)
 	size_t k, i, n, left;
 	unsigned int a;
 
-	if (p->nslots >= FS_MUT_MAX_SLOTS || !room(m))
+	if (p->nslots >= FS_BIN_MAX_SLOTS || !room(m))
 		return false;
 	k = 1 + below(&m->r, p->nslots + 1);
 	for (i = 0; i < p->nops; i++) {
@@ -677,7 +690,7 @@ static bool slot_add(struct mut *m)
 		if (p->nops && one_in(&m->r, 2)) {
 			i = below(&m->r, p->nops);
 			set_actor(p->op[i], (unsigned int)k);
-		} else if (left && p->nops < FS_MUT_MAX_OPS) {
+		} else if (left && p->nops < FS_BIN_MAX_OPS) {
 			i = below(&m->r, p->nops + 1);
 			open_ops(p, i, 1);
 			gen_op(&m->r, p, p->op[i]);
@@ -812,10 +825,11 @@ static bool dec_tweak(struct mut *m)
 		d[0] = gen_gap(&m->r);
 		break;
 	case 1:
-		d[1] = kind_byte(pick(&m->r, dec_kind_weight, 6), d[1] / 6);
+		d[1] = kind_byte(pick(&m->r, dec_kind_weight, NR_DEC),
+				 d[1] / NR_DEC);
 		break;
 	case 2:
-		d[2] = gen_arg(&m->r, d[1] % 6);
+		d[2] = gen_arg(&m->r, d[1] % NR_DEC);
 		break;
 	case 3:
 		nudge_gap(&m->r, d);	/* timing windows are a few points wide */
@@ -879,7 +893,7 @@ static bool bytes_field(struct mut *m)
 	switch (pick(&m->r, w, 4)) {
 	case 0:
 		i = below(&m->r, p->nops);
-		f = m->buf + FS_MUT_MIN_SIZE + p->nslots + OPS * i;
+		f = m->buf + FS_BIN_MIN_SIZE + p->nslots + OPS * i;
 		n = OPS;
 		break;
 	case 1:
@@ -965,7 +979,7 @@ static const struct {
 	const char *name;
 	uint8_t weight;
 	bool (*fn)(struct mut *m);
-} mutations[FS_MUT_NR] = {
+} mutations[] = {
 	[FS_MUT_OP_INSERT] = { "op-insert", 14, op_insert },
 	[FS_MUT_OP_DELETE] = { "op-delete", 8, op_delete },
 	[FS_MUT_OP_DUP] = { "op-dup", 6, op_dup },
@@ -986,6 +1000,7 @@ static const struct {
 	[FS_MUT_BYTES_FIELD] = { "bytes-field", 3, bytes_field },
 	[FS_MUT_BYTES_RUN] = { "bytes-run", 3, bytes_run },
 };
+_Static_assert(ARRAY_SIZE(mutations) == FS_MUT_NR, "one per enum fs_mutation");
 
 const char *fs_mutation_name(unsigned int kind)
 {
@@ -1006,14 +1021,14 @@ bool fs_layout(const uint8_t *data, size_t size, struct fs_layout *l)
 {
 	size_t a, n, ops_off, dec_off;
 
-	if (size < FS_MUT_MIN_SIZE || data[0] != 'F' || data[1] != 'Z' ||
-	    data[2] != 1 || data[5] > FS_MUT_MAX_SLOTS)
+	if (size < FS_BIN_MIN_SIZE || data[0] != FS_BIN_MAGIC0 ||
+	    data[1] != FS_BIN_MAGIC1 || data[2] != FS_BIN_VERSION || data[5] > FS_BIN_MAX_SLOTS)
 		return false;
 	a = data[5];
-	if (size < FS_MUT_MIN_SIZE + a)
+	if (size < FS_BIN_MIN_SIZE + a)
 		return false;
 	n = data[6 + a];
-	ops_off = FS_MUT_MIN_SIZE + a;
+	ops_off = FS_BIN_MIN_SIZE + a;
 	dec_off = ops_off + OPS * n;
 	if (size < dec_off || (size - dec_off) % DEC)
 		return false;
@@ -1088,7 +1103,7 @@ size_t fs_mutate_kind(uint8_t *data, size_t size, size_t max_size,
 static void append_ops(struct prog *q, const struct prog *src,
 		       size_t from, size_t n)
 {
-	n = MIN(n, FS_MUT_MAX_OPS - q->nops);
+	n = MIN(n, FS_BIN_MAX_OPS - q->nops);
 	memcpy(q->op[q->nops], src->op[from], OPS * n);
 	q->nops += n;
 }
@@ -1109,14 +1124,47 @@ static void splice_ops(struct prog *q, const struct prog *x,
 	append_ops(q, x, i, x->nops - i);
 }
 
+/* Where a child's decisions come from: one run, or a run of each parent. */
+struct dec_runs {
+	const uint8_t *d1, *d2;
+	size_t n1, n2;
+};
+
+static void pick_decs(struct dec_runs *dr, const struct prog *pa,
+		      const struct prog *pb, struct rng *r)
+{
+	size_t start;
+
+	*dr = (struct dec_runs){ NULL, NULL, 0, 0 };
+	switch (below(r, 5)) {
+	case 0:
+	case 1:
+		dr->d1 = pa->dec;
+		dr->n1 = pa->ndec;
+		break;
+	case 2:
+	case 3:
+		dr->d1 = pb->dec;
+		dr->n1 = pb->ndec;
+		break;
+	default:	/* a's first decisions, then b's last */
+		dr->d1 = pa->dec;
+		dr->n1 = below(r, pa->ndec + 1);
+		start = below(r, pb->ndec + 1);
+		dr->d2 = pb->dec ? pb->dec + DEC * start : NULL;
+		dr->n2 = pb->ndec - start;
+		break;
+	}
+}
+
 size_t fs_crossover(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
 		    uint8_t *out, size_t max_out, uint64_t seed)
 {
 	static struct prog zero;
 	struct prog pa, pb, q = zero;
 	const struct prog *from;
-	const uint8_t *d1 = NULL, *d2 = NULL;
-	size_t n1 = 0, n2 = 0, h, start;
+	struct dec_runs dr;
+	size_t h, n1, n2;
 	struct rng r = { seed };
 
 	parse(&pa, a, na);
@@ -1130,36 +1178,17 @@ size_t fs_crossover(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
 		splice_ops(&q, &pa, &pb, &r);
 	else
 		splice_ops(&q, &pb, &pa, &r);
-
-	switch (below(&r, 5)) {
-	case 0:
-	case 1:
-		d1 = pa.dec;
-		n1 = pa.ndec;
-		break;
-	case 2:
-	case 3:
-		d1 = pb.dec;
-		n1 = pb.ndec;
-		break;
-	default:	/* a's first decisions, then b's last */
-		d1 = pa.dec;
-		n1 = below(&r, pa.ndec + 1);
-		start = below(&r, pb.ndec + 1);
-		d2 = pb.dec ? pb.dec + DEC * start : NULL;
-		n2 = pb.ndec - start;
-		break;
-	}
-	q.ndec = n1 + n2;
+	pick_decs(&dr, &pa, &pb, &r);
+	q.ndec = dr.n1 + dr.n2;
 	if (!fit(&q, max_out))
 		return 0;
 	write_head(&q, out);
 	h = head_size(&q);
-	n1 = MIN(n1, q.ndec);
+	n1 = MIN(dr.n1, q.ndec);
 	n2 = q.ndec - n1;
 	if (n1)
-		memcpy(out + h, d1, DEC * n1);
+		memcpy(out + h, dr.d1, DEC * n1);
 	if (n2)
-		memcpy(out + h + DEC * n1, d2, DEC * n2);
+		memcpy(out + h + DEC * n1, dr.d2, DEC * n2);
 	return h + DEC * q.ndec;
 }

@@ -7,7 +7,7 @@
  *
  * A *well-formed* input, which every output of this file is:
  *
- *   - size >= FS_MUT_MIN_SIZE (7 bytes);
+ *   - size >= FS_BIN_MIN_SIZE (7 bytes);
  *   - bytes 0..2 are 'F' 'Z' 1 (magic and version);
  *   - byte 5, the actor slot count a, is 0..3 with its upper bits clear;
  *   - bytes 6 .. 5+a are the a slot bytes;
@@ -31,7 +31,7 @@
  * Sizes: @max_size is the room of the buffer.  No function writes at or
  * past it; an input larger than it is cut at boundaries, keeping as many
  * slots, then ops, then decisions as fit (so decisions go first).  Below
- * FS_MUT_MIN_SIZE there is no well-formed input, and the functions return 0
+ * FS_BIN_MIN_SIZE there is no well-formed input, and the functions return 0
  * (write nothing).
  */
 #ifndef FRAGSIM_FUZZ_MUTATOR_H
@@ -41,11 +41,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FS_MUT_MIN_SIZE		7	/* header, actors byte and N */
-#define FS_MUT_MAX_OPS		255	/* N is one byte */
-#define FS_MUT_MAX_SLOTS	3
-#define FS_MUT_OP_SIZE		4
-#define FS_MUT_DEC_SIZE		3
+/* The layout's numbers: FS_BIN_MIN_SIZE, FS_BIN_OP_SIZE, opcodes, ... */
+#include "../sim/trace/bin_format.h"
 
 /*
  * A byte-level mutator (LLVMFuzzerMutate): mutates @size bytes at @data in
@@ -86,7 +83,7 @@ bool fs_well_formed(const uint8_t *data, size_t size);
 /*
  * Make the @size bytes at @data well-formed in place, in a buffer of
  * @max_size bytes; returns the new size (0 if @max_size is below
- * FS_MUT_MIN_SIZE).  A well-formed input that fits is left unchanged.
+ * FS_BIN_MIN_SIZE).  A well-formed input that fits is left unchanged.
  */
 size_t fs_repair(uint8_t *data, size_t size, size_t max_size);
 
@@ -113,7 +110,7 @@ size_t fs_mutate_kind(uint8_t *data, size_t size, size_t max_size,
  * most @max_out bytes: the header and slots of one parent, a prefix of one
  * parent's ops followed by a suffix (or a middle run) of the other's, the
  * decisions of either or a prefix of a's and a suffix of b's.  Returns the
- * size written, 0 if @max_out is below FS_MUT_MIN_SIZE.  @out must not
+ * size written, 0 if @max_out is below FS_BIN_MIN_SIZE.  @out must not
  * overlap @a or @b.
  */
 size_t fs_crossover(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,

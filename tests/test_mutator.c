@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "../sim/lib/array.h"
 #include "testlib.h"
 #include "mutator.h"
 #include "afl_mutator.c"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static unsigned long iterations = 200000;
 
@@ -590,7 +590,7 @@ static bool test_random(void)
 	ASSERT_TRUE(st.diverse * 10 > st.diverse_total * 9);
 	for (k = 0; k < 4; k++)
 		ASSERT_TRUE(st.slots[k] > iterations / 100);
-	ASSERT_EQ(st.most_ops, FS_MUT_MAX_OPS);
+	ASSERT_EQ(st.most_ops, FS_BIN_MAX_OPS);
 	return true;
 }
 

@@ -15,13 +15,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "../sim/lib/array.h"
 #include "testlib.h"
 #include "trace.h"
+#include "trace_bin.h"
 #include "trace_gen.h"
 
 static const char *fixtures_dir;
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char example[] =
 	"fragsim-trace 1\n"
@@ -2123,6 +2123,133 @@ static bool test_workloads_keep_contracts(void)
 	return true;
 }
 
+/* The operation table: one usage per kind, keywords unique and in it. */
+static bool test_op_table(void)
+{
+	for (unsigned int k = 0; k < FS_OP_NR; k++) {
+		const struct fs_op_desc *d = fs_op_desc(k);
+
+		ASSERT_TRUE(d && d->usage);
+		if (!d->keyword)
+			continue;
+		ASSERT_TRUE(strstr(d->usage, d->keyword) != NULL);
+		for (unsigned int j = 0; j < k; j++) {
+			const char *o = fs_op_descs[j].keyword;
+
+			ASSERT_TRUE(!o || strcmp(o, d->keyword));
+		}
+	}
+	ASSERT_TRUE(fs_op_opens_block(FS_OP_REPEAT) &&
+		    fs_op_opens_block(FS_OP_BH_OFF) &&
+		    fs_op_opens_block(FS_OP_ACTOR));
+	ASSERT_FALSE(fs_op_opens_block(FS_OP_FREE) ||
+		     fs_op_opens_block(FS_OP_COMMENT));
+	ASSERT_TRUE(fs_op_desc(FS_OP_NR) == NULL);
+	ASSERT_FALSE(fs_op_opens_block(FS_OP_NR));
+	return true;
+}
+
+struct check_log {
+	uint32_t calls, fail_line;
+};
+
+static int refuse_line(void *ctx, const struct fs_op *op, char *err,
+		    size_t errlen)
+{
+	struct check_log *log = ctx;
+
+	log->calls++;
+	if (op->line != log->fail_line)
+		return 0;
+	snprintf(err, errlen, "line %u: cannot", op->line);
+	return -1;
+}
+
+static bool test_validate(void)
+{
+	const char *text = "fragsim-trace 1\ncache c page_frag\n"
+			   "h = alloc c size=8\nrepeat 2 {\n\tfree h\n}\n";
+	struct check_log log = { 0, 0 };
+	char err[128];
+	struct fs_trace t;
+
+	ASSERT_EQ(parse_str(&t, text, err, sizeof(err)), 0);
+	ASSERT_EQ(fs_trace_validate(&t, refuse_line, &log, err, sizeof(err)), 0);
+	ASSERT_EQ(log.calls, t.nr_ops);
+	/* The op's own check comes after its indices, before later ops. */
+	log = (struct check_log){ 0, 5 };
+	ASSERT_EQ(fs_trace_validate(&t, refuse_line, &log, err, sizeof(err)), -1);
+	ASSERT_STREQ(err, "line 5: cannot");
+	t.ops[2].handle = 7;
+	ASSERT_EQ(fs_trace_validate(&t, refuse_line, &log, err, sizeof(err)), -1);
+	ASSERT_STREQ(err, "malformed trace model (an index is out of range)");
+	t.ops[2].handle = 0;
+	t.ops[1].body_len = 2;	/* the repeat runs past the end */
+	ASSERT_EQ(fs_trace_validate(&t, NULL, NULL, err, sizeof(err)), -1);
+	ASSERT_STREQ(err, "line 4: blocks nested deeper than 64");
+	t.ops[1].body_len = 1;
+	t.cpus = 0;
+	ASSERT_EQ(fs_trace_validate(&t, NULL, NULL, err, sizeof(err)), -1);
+	ASSERT_STREQ(err, "malformed trace model (an index is out of range)");
+	fs_trace_free(&t);
+	return true;
+}
+
+/* The trace operation each binary opcode decodes to (bin_format.h). */
+static const uint8_t bop_kind[] = {
+#define BOP_KIND(name, weight, fields, op) FS_OP_##op,
+	FS_BIN_OPCODES(BOP_KIND)
+#undef BOP_KIND
+};
+_Static_assert(ARRAY_SIZE(bop_kind) == FS_BIN_NR_OPCODES, "by opcode");
+
+static bool has_kind(const struct fs_trace *t, unsigned int kind)
+{
+	for (uint32_t i = 0; i < t->nr_ops; i++) {
+		if (t->ops[i].kind == kind)
+			return true;
+	}
+	return false;
+}
+
+/* Each opcode, where its caller may use it, decodes to its operation. */
+static bool test_bin_opcodes_decode_to_their_ops(void)
+{
+	for (unsigned int code = 0; code < FS_BIN_NR_OPCODES; code++) {
+		/* main: alloc, [spec-get], CODE, alloc; poll1: netdev. */
+		uint8_t in[64] = { FS_BIN_MAGIC0, FS_BIN_MAGIC1, FS_BIN_VERSION,
+				   0, 0, 1, FS_BSLOT_SOFTIRQ, 0 };
+		uint8_t ops[][FS_BIN_OP_SIZE] = {
+			{ FS_BOP_NETDEV, 1, 64, 0 },
+			{ FS_BOP_ALLOC, 0, 64, 0 },
+			{ FS_BOP_SPEC_GET, 0, 0, 0 },
+			{ (uint8_t)code, 0, 100, 0 },
+			{ FS_BOP_ALLOC, 0, 64, 0 },
+		};
+		size_t n = 0, at = FS_BIN_MIN_SIZE + 1;
+		char err[256];
+		struct fs_trace t;
+
+		for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
+			if (i == 2 && code != FS_BOP_SPEC_PUT)
+				continue;
+			memcpy(in + at + FS_BIN_OP_SIZE * n++, ops[i],
+			       FS_BIN_OP_SIZE);
+		}
+		in[FS_BIN_MIN_SIZE] = (uint8_t)n;
+		fs_trace_init(&t);
+		ASSERT_EQ(fs_trace_decode(&t, in, at + FS_BIN_OP_SIZE * n, err,
+					  sizeof(err)), 0);
+		if (!has_kind(&t, bop_kind[code])) {
+			fprintf(stderr, "opcode %u: no op of kind %u\n", code,
+				bop_kind[code]);
+			return false;
+		}
+		fs_trace_free(&t);
+	}
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct fs_test tests[] = {
@@ -2169,6 +2296,9 @@ int main(int argc, char **argv)
 		TEST(test_workloads_round_trip_and_repeat),
 		TEST(test_contract_checker_rejects),
 		TEST(test_workloads_keep_contracts),
+		TEST(test_op_table),
+		TEST(test_validate),
+		TEST(test_bin_opcodes_decode_to_their_ops),
 	};
 
 	if (argc != 2) {

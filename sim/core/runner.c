@@ -21,7 +21,6 @@
 #include "../lib/array.h"
 #include "runner_internal.h"
 
-#define MAX_NESTING	64
 
 bool fs_run_points(const struct fs_runner *r)
 {
@@ -375,67 +374,37 @@ static void teardown(struct fs_runner *r)
 		fs_check_teardown(r->check);
 }
 
+/* What this target cannot run; fs_trace_validate() calls it for each op. */
+static int target_can_run(void *ctx, const struct fs_op *op, char *err,
+			  size_t errlen)
+{
+	const struct fs_runner *r = ctx;
+
+	if ((op->kind == FS_OP_NETDEV_ALLOC || op->kind == FS_OP_NAPI_ALLOC) &&
+	    !(fs_target_caps(r->t) & FS_TCAP_NET)) {
+		snprintf(err, errlen, "line %u: target %s has no network front end (netdev/napi caches)",
+			 op->line, r->t->name);
+		return -1;
+	}
+	if (op->kind == FS_OP_NAPI_ALLOC_1K &&
+	    !(fs_target_caps(r->t) & FS_TCAP_NAPI_1K)) {
+		snprintf(err, errlen, "line %u: target %s has no 1K napi fragment cache",
+			 op->line, r->t->name);
+		return -1;
+	}
+	return 0;
+}
+
 static int validate(const struct fs_runner *r, const struct fs_trace *t,
 		    char *err, size_t errlen)
 {
-	unsigned int depth = 0;
-	uint32_t ends[MAX_NESTING];
-
-	if (t->cpus < 1 || t->cpus > FS_MAX_CPUS || t->nr_actors > FS_MAX_ACTORS)
-		goto bad;
-	for (uint32_t i = 0; i < t->nr_ops; i++) {
-		const struct fs_op *op = &t->ops[i];
-
-		while (depth && i >= ends[depth - 1])
-			depth--;
-		if ((op->kind == FS_OP_ALLOC || op->kind == FS_OP_DRAIN) &&
-		    op->cache >= t->nr_caches)
-			goto bad;
-		if ((op->kind == FS_OP_FREE || op->kind == FS_OP_EXPECT ||
-		     op->kind == FS_OP_PUSH || op->kind == FS_OP_SPEC_GET ||
-		     op->kind == FS_OP_SPEC_PUT ||
-		     ((op->kind == FS_OP_ALLOC || op->kind == FS_OP_NETDEV_ALLOC ||
-		       op->kind == FS_OP_NAPI_ALLOC ||
-		       op->kind == FS_OP_NAPI_ALLOC_1K) &&
-		      op->handle != FS_NO_HANDLE)) &&
-		    op->handle >= t->nr_handles)
-			goto bad;
-		if ((op->kind == FS_OP_PUSH || op->kind == FS_OP_POP) &&
-		    op->queue >= t->nr_queues)
-			goto bad;
-		if ((op->kind == FS_OP_RAISE || op->kind == FS_OP_ACTOR) &&
-		    op->actor >= t->nr_actors)
-			goto bad;
-		if ((op->kind == FS_OP_NETDEV_ALLOC || op->kind == FS_OP_NAPI_ALLOC) &&
-		    !(fs_target_caps(r->t) & FS_TCAP_NET)) {
-			snprintf(err, errlen, "line %u: target %s has no network front end (netdev/napi caches)",
-				 op->line, r->t->name);
-			return -1;
-		}
-		if (op->kind == FS_OP_NAPI_ALLOC_1K &&
-		    !(fs_target_caps(r->t) & FS_TCAP_NAPI_1K)) {
-			snprintf(err, errlen, "line %u: target %s has no 1K napi fragment cache",
-				 op->line, r->t->name);
-			return -1;
-		}
-		if (op->kind == FS_OP_REPEAT || op->kind == FS_OP_IRQ_OFF ||
-		    op->kind == FS_OP_BH_OFF || op->kind == FS_OP_ACTOR) {
-			if (depth == MAX_NESTING || op->body_len > t->nr_ops - i - 1) {
-				snprintf(err, errlen, "line %u: blocks nested deeper than %d",
-					 op->line, MAX_NESTING);
-				return -1;
-			}
-			ends[depth++] = i + 1 + op->body_len;
-		}
-	}
+	if (fs_trace_validate(t, target_can_run, (void *)r, err, errlen))
+		return -1;
 	if (r->o.no_points && fs_trace_concurrent(t)) {
 		snprintf(err, errlen, "a concurrent trace needs scheduling points");
 		return -1;
 	}
 	return 0;
-bad:
-	snprintf(err, errlen, "malformed trace model (an index is out of range)");
-	return -1;
 }
 
 static bool uses_net(const struct fs_trace *t)

@@ -7,28 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/array.h"
 #include "trace.h"
 
-static void *xrealloc_array(void *p, size_t nmemb, size_t size)
-{
-	if (size && nmemb > SIZE_MAX / size)
-		goto oom;
-	p = realloc(p, nmemb * size);
-	if (!p)
-		goto oom;
-	return p;
-oom:
-	fprintf(stderr, "fragsim: out of memory growing a trace\n");
-	abort();
-}
+const struct fs_op_desc fs_op_descs[FS_OP_NR] = {
+#define FS_OP_DESC(name, keyword, fields, fixed, usage) \
+	[FS_OP_##name] = { keyword, fields, fixed, usage },
+	FS_TRACE_OPS(FS_OP_DESC)
+#undef FS_OP_DESC
+};
 
 /*
- * Make room for one more element in a table of @nr used of @cap.  Indices
- * are uint32_t and UINT32_MAX is FS_NO_HANDLE, so a table stops short of it.
+ * Make room for one more element in a table of @nr used of @cap: sim/lib's
+ * doubling, with uint32_t counts.  Indices are uint32_t and UINT32_MAX is
+ * FS_NO_HANDLE, so a table stops short of it.
  */
 static void *grow(void *p, uint32_t nr, uint32_t *cap, size_t size)
 {
-	uint32_t ncap;
+	size_t ncap = *cap;
 
 	if (nr < *cap)
 		return p;
@@ -36,11 +32,8 @@ static void *grow(void *p, uint32_t nr, uint32_t *cap, size_t size)
 		fprintf(stderr, "fragsim: trace table overflow\n");
 		abort();
 	}
-	ncap = *cap ? *cap : 16;
-	while (ncap <= nr)
-		ncap = ncap > UINT32_MAX / 2 ? UINT32_MAX - 1 : ncap * 2;
-	p = xrealloc_array(p, ncap, size);
-	*cap = ncap;
+	p = fs_grow(p, nr, &ncap, size, 16);
+	*cap = ncap < UINT32_MAX - 1 ? (uint32_t)ncap : UINT32_MAX - 1;
 	return p;
 }
 
@@ -103,12 +96,8 @@ uint32_t fs_trace_add_handle(struct fs_trace *t, const char *name)
 
 uint32_t fs_trace_add_string(struct fs_trace *t, const char *s)
 {
-	char *copy = strdup(s);
+	char *copy = fs_xstrdup(s);
 
-	if (!copy) {
-		fprintf(stderr, "fragsim: out of memory growing a trace\n");
-		abort();
-	}
 	t->strings = grow(t->strings, t->nr_strings, &t->cap_strings,
 			  sizeof(*t->strings));
 	t->strings[t->nr_strings] = copy;
@@ -258,62 +247,42 @@ static bool comment_equal(const struct fs_trace *a, uint32_t sa,
 	return !strcmp(a->strings[sa], b->strings[sb]);
 }
 
-/* Compare the fields @x's kind uses; the others are don't-care. */
+/* A kind no operation has: every field counts. */
+static bool raw_equal(const struct fs_op *x, const struct fs_op *y)
+{
+	return x->expect == y->expect && x->cache == y->cache &&
+	       x->handle == y->handle && x->size == y->size &&
+	       x->align == y->align && x->gfp == y->gfp &&
+	       x->faults == y->faults && x->count == y->count &&
+	       x->body_len == y->body_len && x->comment == y->comment &&
+	       x->actor == y->actor && x->queue == y->queue;
+}
+
+/* Compare the fields @x's kind uses (trace_ops.h); the others are don't-care. */
 static bool op_equal(const struct fs_trace *a, const struct fs_op *x,
 		     const struct fs_trace *b, const struct fs_op *y)
 {
+	const struct fs_op_desc *d = fs_op_desc(x->kind);
+	unsigned int f;
+
 	if (x->kind != y->kind)
 		return false;
-	switch (x->kind) {
-	case FS_OP_ALLOC:
-		return x->cache == y->cache && x->size == y->size &&
-		       x->align == y->align && x->gfp == y->gfp &&
-		       handle_equal(a, x->handle, b, y->handle);
-	case FS_OP_FREE:
-		return handle_equal(a, x->handle, b, y->handle);
-	case FS_OP_DRAIN:
-		return x->cache == y->cache;
-	case FS_OP_FREE_ALL:
-		return true;
-	case FS_OP_FAULTS:
-		return x->faults == y->faults;
-	case FS_OP_REPEAT:
-		return x->count == y->count && x->body_len == y->body_len;
-	case FS_OP_EXPECT:
-		return x->expect == y->expect &&
-		       handle_equal(a, x->handle, b, y->handle);
-	case FS_OP_COMMENT:
-		return comment_equal(a, x->comment, b, y->comment);
-	case FS_OP_NETDEV_ALLOC:
-	case FS_OP_NAPI_ALLOC:
-		return x->size == y->size && x->align == y->align &&
-		       handle_equal(a, x->handle, b, y->handle);
-	case FS_OP_NAPI_ALLOC_1K:
-		return x->size == y->size && x->gfp == y->gfp &&
-		       handle_equal(a, x->handle, b, y->handle);
-	case FS_OP_IRQ_OFF:
-	case FS_OP_BH_OFF:
-		return x->body_len == y->body_len;
-	case FS_OP_ACTOR:
-		return x->actor == y->actor && x->body_len == y->body_len;
-	case FS_OP_RAISE:
-		return x->actor == y->actor;
-	case FS_OP_PUSH:
-		return x->queue == y->queue &&
-		       handle_equal(a, x->handle, b, y->handle);
-	case FS_OP_POP:
-		return x->queue == y->queue;
-	case FS_OP_SPEC_GET:
-	case FS_OP_SPEC_PUT:
-		return handle_equal(a, x->handle, b, y->handle);
-	default:
-		return x->expect == y->expect && x->cache == y->cache &&
-		       x->handle == y->handle && x->size == y->size &&
-		       x->align == y->align && x->gfp == y->gfp &&
-		       x->faults == y->faults && x->count == y->count &&
-		       x->body_len == y->body_len && x->comment == y->comment &&
-		       x->actor == y->actor && x->queue == y->queue;
-	}
+	if (!d)
+		return raw_equal(x, y);
+	f = d->fields;
+	return (!(f & FS_F_QUEUE) || x->queue == y->queue) &&
+	       (!(f & FS_F_CACHE) || x->cache == y->cache) &&
+	       (!(f & FS_F_HANDLE) || handle_equal(a, x->handle, b, y->handle)) &&
+	       (!(f & FS_F_ACTOR) || x->actor == y->actor) &&
+	       (!(f & FS_F_FAULTS) || x->faults == y->faults) &&
+	       (!(f & FS_F_COUNT) || x->count == y->count) &&
+	       (!(f & FS_F_EXPECT) || x->expect == y->expect) &&
+	       (!(f & FS_F_SIZE) || x->size == y->size) &&
+	       (!(f & FS_F_ALIGN) || x->align == y->align) &&
+	       (!(f & FS_F_GFP) || x->gfp == y->gfp) &&
+	       (!(f & FS_F_COMMENT) ||
+		comment_equal(a, x->comment, b, y->comment)) &&
+	       (!(f & FS_F_BODY) || x->body_len == y->body_len);
 }
 
 /* The machine: CPUs, preemption model, agents. */
@@ -411,12 +380,19 @@ static uint64_t sat_mul(uint64_t x, uint64_t y)
 	return y && x > UINT64_MAX / y ? UINT64_MAX : x * y;
 }
 
-/* A hardirq handler runs up to count times; other actors once. */
-static uint64_t actor_runs(const struct fs_trace *t, const struct fs_op *op)
+/*
+ * How often a block's body runs: a repeat's count; a hardirq handler's up
+ * to its count, other actors' and sections' once.
+ */
+static uint64_t body_runs(const struct fs_trace *t, const struct fs_op *op)
 {
 	const struct fs_actor *a;
+	unsigned int f = fs_op_descs[op->kind].fields;
 
-	if (op->actor >= t->nr_actors || op->actor >= FS_MAX_ACTORS)
+	if (f & FS_F_COUNT)
+		return op->count;
+	if (!(f & FS_F_ACTOR) || op->actor >= t->nr_actors ||
+	    op->actor >= FS_MAX_ACTORS)
 		return 1;
 	a = &t->actors[op->actor];
 	return a->kind == FS_ACTOR_HARDIRQ ? a->count : 1;
@@ -437,25 +413,11 @@ static uint64_t count_range(const struct fs_trace *t, uint32_t *i,
 		uint32_t body_end = op->body_len > end - *i ?
 				    end : *i + op->body_len;
 
-		switch (op->kind) {
-		case FS_OP_COMMENT:
-			break;
-		case FS_OP_REPEAT:
-			n = sat_add(n, sat_mul(op->count,
+		if (fs_op_opens_block(op->kind))
+			n = sat_add(n, sat_mul(body_runs(t, op),
 					       count_range(t, i, body_end)));
-			break;
-		case FS_OP_IRQ_OFF:
-		case FS_OP_BH_OFF:
-			n = sat_add(n, count_range(t, i, body_end));
-			break;
-		case FS_OP_ACTOR:
-			n = sat_add(n, sat_mul(actor_runs(t, op),
-					       count_range(t, i, body_end)));
-			break;
-		default:
+		else if (op->kind != FS_OP_COMMENT)
 			n = sat_add(n, 1);
-			break;
-		}
 	}
 	return n;
 }

@@ -22,6 +22,7 @@
 #include <fragsim/gfp.h>
 
 #include "../sched/strategies.h"
+#include "trace_ops.h"
 
 #define FS_TRACE_VERSION	1
 #define FS_NAME_MAX		32	/* cache and handle names, incl. NUL */
@@ -32,6 +33,7 @@
 #define FS_MAX_ACTORS		16	/* declared actors (main is implicit) */
 #define FS_MAX_QUEUES		8
 #define FS_MAX_DECISIONS	65536
+#define FS_MAX_NESTING		64	/* blocks a runnable model nests */
 #define FS_MAIN_ACTOR		UINT16_MAX	/* the implicit task */
 
 enum fs_cache_kind {
@@ -76,29 +78,7 @@ enum fs_decision_kind {
 	FS_DEC_NR,
 };
 
-enum fs_op_kind {
-	FS_OP_ALLOC,		/* [handle =] alloc CACHE size=N [align=A] [gfp=G] */
-	FS_OP_FREE,		/* free HANDLE */
-	FS_OP_DRAIN,		/* drain CACHE */
-	FS_OP_FREE_ALL,		/* free-all: every live fragment, oldest first */
-	FS_OP_FAULTS,		/* faults PLAN */
-	FS_OP_REPEAT,		/* repeat N { body } */
-	FS_OP_EXPECT,		/* expect HANDLE ok|null|pfmemalloc|!pfmemalloc */
-	FS_OP_COMMENT,		/* # text (kept so text round-trips exactly) */
-	/* The network stack's per-CPU caches (this CPU's, as the kernel picks). */
-	FS_OP_NETDEV_ALLOC,	/* [H =] netdev_alloc_frag size=N [align=A] */
-	FS_OP_NAPI_ALLOC,	/* [H =] napi_alloc_frag size=N [align=A] */
-	FS_OP_NAPI_ALLOC_1K,	/* [H =] napi_alloc_1k [gfp=G] */
-	/* Sections; body_len ops follow, as for repeat. */
-	FS_OP_IRQ_OFF,		/* irq-off { body }: local_irq_save .. restore */
-	FS_OP_BH_OFF,		/* bh-off { body }: local_bh_disable .. enable */
-	FS_OP_ACTOR,		/* an actor's body (top level only); actor */
-	FS_OP_RAISE,		/* raise SOFTIRQ_ACTOR; actor */
-	FS_OP_PUSH,		/* push QUEUE HANDLE; queue, handle */
-	FS_OP_POP,		/* pop QUEUE: free the oldest pushed fragment */
-	FS_OP_SPEC_GET,		/* spec-get HANDLE: get_page_unless_zero */
-	FS_OP_SPEC_PUT,		/* spec-put HANDLE: put_page of that reference */
-};
+/* enum fs_op_kind and the table of operations: trace_ops.h. */
 
 enum fs_expect {
 	FS_EXPECT_OK,		/* the last alloc bound to HANDLE succeeded */
@@ -210,6 +190,17 @@ bool fs_trace_concurrent(const struct fs_trace *t);
 /* Index of the named handle/cache, or -1. */
 long fs_trace_find_handle(const struct fs_trace *t, const char *name);
 int fs_trace_find_cache(const struct fs_trace *t, const char *name);
+
+/*
+ * The model's structure (validate.c): indices in range, bodies inside the
+ * trace and nested at most FS_MAX_NESTING deep.  @check, if not NULL, is
+ * called for each op after its indices are checked (a runner's target
+ * capabilities); a non-zero return stops with it.  0, or -1 with @err.
+ */
+typedef int (*fs_op_check_t)(void *ctx, const struct fs_op *op, char *err,
+			     size_t errlen);
+int fs_trace_validate(const struct fs_trace *t, fs_op_check_t check,
+		      void *ctx, char *err, size_t errlen);
 
 /* Structural equality (used by round-trip tests and fuzz_trace_text). */
 bool fs_trace_equal(const struct fs_trace *a, const struct fs_trace *b);

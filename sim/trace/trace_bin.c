@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/array.h"
+#include "../lib/xalloc.h"
+#include "contract.h"
 #include "trace_bin.h"
 
 #define NR_SLOTS	(FS_BIN_MAX_SLOTS + 1)	/* slot 0 is main */
@@ -23,7 +26,12 @@
 #define MAX_EXPANSION	40000
 #define MAX_CACHES	4
 
-enum { K_TASK, K_HARDIRQ, K_SOFTIRQ };
+/* A slot's kind is the actor's: the decoder writes it as one. */
+#define K_TASK		FS_BSLOT_TASK
+#define K_HARDIRQ	FS_BSLOT_HARDIRQ
+#define K_SOFTIRQ	FS_BSLOT_SOFTIRQ
+_Static_assert((int)K_TASK == FS_ACTOR_TASK && (int)K_HARDIRQ == FS_ACTOR_HARDIRQ &&
+	       (int)K_SOFTIRQ == FS_ACTOR_SOFTIRQ, "slot kinds are actor kinds");
 
 struct out {
 	char *s;
@@ -72,40 +80,66 @@ struct dec {
 static const char *const plans[] = {
 	"none", "order3-fail", "pressure", "order3-fail,pressure",
 };
+_Static_assert(ARRAY_SIZE(plans) == FS_BIN_NR_PLANS, "one text per plan");
+
+/* What each gfp selector of ALLOC asks for; NULL: the default. */
+static const char *const gfp_text[] = {
+	[FS_BGFP_KERNEL]	= "GFP_KERNEL",
+	[FS_BGFP_MEMALLOC]	= "GFP_ATOMIC|__GFP_MEMALLOC",
+	[FS_BGFP_NOWAIT]	= "GFP_NOWAIT|__GFP_NOWARN",
+	[FS_BGFP_NOMEMALLOC]	= "GFP_ATOMIC|__GFP_NOMEMALLOC",
+};
+_Static_assert(ARRAY_SIZE(gfp_text) == FS_BIN_NR_GFPS, "one per selector");
+
+/* The trace operation each opcode decodes to: its keyword is written. */
+static const uint8_t bop_kind[] = {
+#define BOP_KIND(name, weight, fields, op) FS_OP_##op,
+	FS_BIN_OPCODES(BOP_KIND)
+#undef BOP_KIND
+};
+_Static_assert(ARRAY_SIZE(bop_kind) == FS_BIN_NR_OPCODES, "by opcode");
+
+static const char *kw(unsigned int code)
+{
+	return fs_op_descs[bop_kind[code]].keyword;
+}
 
 static void put(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	size_t n;
+	int r;
 
-	if (!o->s) {
-		o->cap = 4096;
-		o->s = malloc(o->cap);
-		if (!o->s) {
-			fputs("fragsim: out of memory\n", stderr);
-			abort();
-		}
-	}
+	o->s = fs_grow(o->s, o->len, &o->cap, 1, 4096);
 	for (;;) {
 		va_start(ap, fmt);
-		n = vsnprintf(o->s + o->len, o->cap - o->len, fmt, ap);
+		r = vsnprintf(o->s + o->len, o->cap - o->len, fmt, ap);
 		va_end(ap);
-		if (n >= 0 && o->len + (size_t)n < o->cap)
+		if (r < 0)
+			fs_oom();	/* an encoding error: our formats have none */
+		n = (size_t)r;
+		if (o->len + n < o->cap)
 			break;
-		o->cap = o->cap * 2 + 256 + (n > 0 ? n : 0);
-		o->s = realloc(o->s, o->cap);
-		if (!o->s) {
-			fputs("fragsim: out of memory\n", stderr);
-			abort();
-		}
+		o->s = fs_grow(o->s, o->len + n, &o->cap, 1, 4096);
 	}
 	o->len += n;
 }
 
 bool fs_trace_is_binary(const uint8_t *data, size_t len)
 {
-	return len >= 3 && data[0] == 'F' && data[1] == 'Z' &&
-	       data[2] == FS_BIN_VERSION;
+	return len >= 3 && data[0] == FS_BIN_MAGIC0 &&
+	       data[1] == FS_BIN_MAGIC1 && data[2] == FS_BIN_VERSION;
+}
+
+static unsigned int opcode(const uint8_t *op)
+{
+	return op[0] % FS_BIN_NR_OPCODES;
+}
+
+/* The selector s of an op; its low two bits are the actor. */
+static unsigned int sel(const uint8_t *op)
+{
+	return op[1] >> 2;
 }
 
 static uint16_t le16(const uint8_t *p)
@@ -115,7 +149,7 @@ static uint16_t le16(const uint8_t *p)
 
 static uint32_t align_of(uint16_t v)
 {
-	return 1u << ((v >> 12) % 13);
+	return 1u << ((v >> FS_BIN_ALIGN_SHIFT) % 13);
 }
 
 /* The s-th handle of the actor that @ok accepts, or -1. */
@@ -163,27 +197,23 @@ static long bind(struct dec *d, const struct ctx *c)
 	return d->nr_h++;
 }
 
-static bool atomic_ctx(const struct dec *d, const struct ctx *c)
+static struct fs_caller caller(const struct dec *d, const struct ctx *c)
 {
-	return d->slot[c->actor].kind != K_TASK || c->irq_off || c->bh_off;
+	return (struct fs_caller){ .kind = d->slot[c->actor].kind,
+				   .irq_off = c->irq_off, .bh_off = c->bh_off };
 }
 
+/* The gfp= of selector @g, or NULL (the default) where the contract says. */
 static const char *gfp_name(const struct dec *d, const struct ctx *c,
 			    unsigned int g, uint32_t size)
 {
-	switch (g) {
-	case 4:
-		return atomic_ctx(d, c) ? NULL : "GFP_KERNEL";
-	case 5:
-		/* Reserves above PAGE_SIZE livelock under pressure (known). */
-		return size > 4096 ? NULL : "GFP_ATOMIC|__GFP_MEMALLOC";
-	case 6:
-		return "GFP_NOWAIT|__GFP_NOWARN";
-	case 7:
-		return "GFP_ATOMIC|__GFP_NOMEMALLOC";
-	default:
+	struct fs_caller who = caller(d, c);
+
+	if (g == FS_BGFP_KERNEL && !fs_caller_may_sleep(&who))
 		return NULL;
-	}
+	if (g == FS_BGFP_MEMALLOC && !fs_caller_memalloc_ok(size))
+		return NULL;
+	return gfp_text[g];
 }
 
 /* A driver cache has one user: the first actor that touches it. */
@@ -211,15 +241,17 @@ static bool emit_body(struct dec *d, const struct slot *sl, uint32_t *pos,
 static bool emit_alloc(struct dec *d, const struct ctx *c, const uint8_t *op,
 		       bool aligned)
 {
-	unsigned int cache = (op[1] >> 2) % d->nr_caches;
+	unsigned int cache = sel(op) % d->nr_caches;
 	uint16_t v = le16(op);
-	uint32_t size = fix_size(d, c, aligned ? v & 0xfff : v & 0x1fff);
-	const char *gfp = aligned ? NULL : gfp_name(d, c, v >> 13, size);
+	uint32_t size = fix_size(d, c, v & (aligned ? FS_BIN_ASIZE_MASK :
+						  FS_BIN_SIZE_MASK));
+	const char *gfp = aligned ? NULL :
+			  gfp_name(d, c, v >> FS_BIN_GFP_SHIFT, size);
 	long h;
 
 	if (!own(d, c, cache) || (h = bind(d, c)) < 0)
 		return false;
-	put(&d->o, "h%ld = alloc nc%u size=%u", h, cache, size);
+	put(&d->o, "h%ld = %s nc%u size=%u", h, kw(opcode(op)), cache, size);
 	if (aligned)
 		put(&d->o, " align=%u", align_of(v));
 	if (gfp)
@@ -228,29 +260,29 @@ static bool emit_alloc(struct dec *d, const struct ctx *c, const uint8_t *op,
 	return true;
 }
 
+/* In a task, napi calls get a bh-off section of their own. */
 static bool emit_net(struct dec *d, const struct ctx *c, const uint8_t *op)
 {
-	unsigned int code = op[0] % FS_BIN_NR_OPCODES, s = op[1] >> 2;
+	unsigned int code = opcode(op);
 	uint16_t v = le16(op);
-	uint32_t size = v & 0xfff;
-	const struct slot *sl = &d->slot[c->actor];
-	bool wrap;
+	uint32_t size = v & FS_BIN_ASIZE_MASK;
+	struct fs_caller who = caller(d, c);
+	bool napi = code != FS_BOP_NETDEV, wrap;
 	long h;
 
-	if (code != 4 && (sl->kind == K_HARDIRQ || c->irq_off))
-		return false;	/* napi: softirq or BH off, irqs on */
-	wrap = code != 4 && sl->kind == K_TASK && !c->bh_off;
+	wrap = napi && who.kind == K_TASK && !who.bh_off;
+	who.bh_off |= wrap;
+	if (napi && !fs_caller_napi_ok(&who))
+		return false;
 	if ((h = bind(d, c)) < 0)
 		return false;
 	if (wrap)
-		put(&d->o, "bh-off {\n");
-	if (code == 6) {
-		put(&d->o, "h%ld = napi_alloc_1k\n", h);
+		put(&d->o, "%s {\n", kw(FS_BOP_BH_OFF));
+	if (code == FS_BOP_NAPI_1K) {
+		put(&d->o, "h%ld = %s\n", h, kw(code));
 	} else {
-		put(&d->o, "h%ld = %s size=%u", h,
-		    code == 4 ? "netdev_alloc_frag" : "napi_alloc_frag",
-		    size ? size : 1);
-		if (s & 1)
+		put(&d->o, "h%ld = %s size=%u", h, kw(code), size ? size : 1);
+		if (sel(op) & 1)
 			put(&d->o, " align=%u", align_of(v));
 		put(&d->o, "\n");
 	}
@@ -267,7 +299,8 @@ static bool emit_net(struct dec *d, const struct ctx *c, const uint8_t *op)
 static unsigned int repeat_count(const struct ctx *c, uint16_t v,
 				 struct ctx *in)
 {
-	unsigned int r = v < 0x8000 ? 2 + v % 15 : 2 + (v & 0x7fff);
+	unsigned int r = v < FS_BIN_LONG_REPEAT ? 2 + v % 15 :
+			 2 + (v & (FS_BIN_LONG_REPEAT - 1));
 
 	if ((uint64_t)r * c->expansion > MAX_EXPANSION)
 		r = MAX_EXPANSION / c->expansion;
@@ -281,8 +314,8 @@ static unsigned int repeat_count(const struct ctx *c, uint16_t v,
 static bool emit_block(struct dec *d, const struct slot *sl, uint32_t *pos,
 		       uint32_t end, const struct ctx *c, const uint8_t *op)
 {
-	unsigned int code = op[0] % FS_BIN_NR_OPCODES, s = op[1] >> 2;
-	uint32_t body_end = ++*pos + 1 + s % 4;
+	unsigned int code = opcode(op);
+	uint32_t body_end = ++*pos + 1 + sel(op) % 4;
 	struct ctx in = *c;
 	size_t mark = d->o.len;
 	bool any;
@@ -290,23 +323,24 @@ static bool emit_block(struct dec *d, const struct slot *sl, uint32_t *pos,
 	if (body_end > end)
 		body_end = end;
 	if (c->depth >= MAX_DEPTH ||
-	    (code == 9 && (c->irq_off || sl->kind == K_HARDIRQ)) ||
-	    (code == 10 && c->repeat_depth >= MAX_REPEAT_DEPTH)) {
+	    (code == FS_BOP_BH_OFF && (c->irq_off || sl->kind == K_HARDIRQ)) ||
+	    (code == FS_BOP_REPEAT && c->repeat_depth >= MAX_REPEAT_DEPTH)) {
 		*pos = body_end;	/* the body goes with its block */
 		return false;
 	}
 	in.depth++;
-	if (code == 8) {
+	if (code == FS_BOP_IRQ_OFF) {
 		in.irq_off = true;
-		put(&d->o, "irq-off {\n");
-	} else if (code == 9) {
+		put(&d->o, "%s {\n", kw(code));
+	} else if (code == FS_BOP_BH_OFF) {
 		in.bh_off = true;
-		put(&d->o, "bh-off {\n");
+		put(&d->o, "%s {\n", kw(code));
 	} else {
 		in.repeat_depth++;
 		in.scope = ++d->next_scope;
 		in.once = false;
-		put(&d->o, "repeat %u {\n", repeat_count(c, le16(op), &in));
+		put(&d->o, "%s %u {\n", kw(code),
+		    repeat_count(c, le16(op), &in));
 	}
 	any = emit_body(d, sl, pos, body_end, &in);
 	if (!any) {
@@ -325,34 +359,32 @@ static bool emit_block(struct dec *d, const struct slot *sl, uint32_t *pos,
 static bool emit_handle_op(struct dec *d, const struct ctx *c,
 			   const uint8_t *op)
 {
-	unsigned int code = op[0] % FS_BIN_NR_OPCODES, s = op[1] >> 2;
+	unsigned int code = opcode(op), s = sel(op);
 	long h;
 
 	switch (code) {
-	case 2:
-	case 12:
+	case FS_BOP_FREE:
+	case FS_BOP_PUSH:
 		h = pick(d, c, s, usable);
 		if (h < 0)
 			return false;
 		d->h[h].live = false;
-		if (code == 2)
-			put(&d->o, "free h%ld\n", h);
-		else
-			put(&d->o, "push q0 h%ld\n", h);
+		put(&d->o, "%s%s h%ld\n", kw(code),
+		    code == FS_BOP_PUSH ? " q0" : "", h);
 		return true;
-	case 14:
+	case FS_BOP_SPEC_GET:
 		h = c->once ? pick(d, c, s, spec_free) : -1;
 		if (h < 0)
 			return false;
 		d->h[h].spec = true;
-		put(&d->o, "spec-get h%ld\n", h);
+		put(&d->o, "%s h%ld\n", kw(code), h);
 		return true;
-	default:	/* 15 */
+	default:	/* FS_BOP_SPEC_PUT */
 		h = c->once ? pick(d, c, s, spec_held) : -1;
 		if (h < 0)
 			return false;
 		d->h[h].spec = false;
-		put(&d->o, "spec-put h%ld\n", h);
+		put(&d->o, "%s h%ld\n", kw(code), h);
 		return true;
 	}
 }
@@ -361,46 +393,47 @@ static bool emit_handle_op(struct dec *d, const struct ctx *c,
 static bool emit_op(struct dec *d, const struct slot *sl, uint32_t *pos,
 		    uint32_t end, const struct ctx *c)
 {
-	const uint8_t *op = d->ops + 4 * sl->ops[*pos];
-	unsigned int code = op[0] % FS_BIN_NR_OPCODES, s = op[1] >> 2;
+	const uint8_t *op = d->ops + FS_BIN_OP_SIZE * sl->ops[*pos];
+	unsigned int code = opcode(op), s = sel(op);
 
 	switch (code) {
-	case 0:
-	case 1:
+	case FS_BOP_ALLOC:
+	case FS_BOP_ALLOC_ALIGN:
 		++*pos;
-		return emit_alloc(d, c, op, code == 1);
-	case 3:
+		return emit_alloc(d, c, op, code == FS_BOP_ALLOC_ALIGN);
+	case FS_BOP_DRAIN:
 		++*pos;
 		if (!own(d, c, s % d->nr_caches))
 			return false;
-		put(&d->o, "drain nc%u\n", s % d->nr_caches);
+		put(&d->o, "%s nc%u\n", kw(code), s % d->nr_caches);
 		return true;
-	case 4:
-	case 5:
-	case 6:
+	case FS_BOP_NETDEV:
+	case FS_BOP_NAPI:
+	case FS_BOP_NAPI_1K:
 		++*pos;
 		return emit_net(d, c, op);
-	case 7:
+	case FS_BOP_FAULTS:
 		++*pos;
-		put(&d->o, "faults %s\n", plans[s % 4]);
+		put(&d->o, "%s %s\n", kw(code), plans[s % FS_BIN_NR_PLANS]);
 		return true;
-	case 8:
-	case 9:
-	case 10:
+	case FS_BOP_IRQ_OFF:
+	case FS_BOP_BH_OFF:
+	case FS_BOP_REPEAT:
 		return emit_block(d, sl, pos, end, c, op);
-	case 11:
+	case FS_BOP_RAISE:
 		++*pos;
 		if (!d->nr_soft)
 			return false;
-		put(&d->o, "raise %s\n", d->slot[d->soft[s % d->nr_soft]].name);
+		put(&d->o, "%s %s\n", kw(code),
+		    d->slot[d->soft[s % d->nr_soft]].name);
 		return true;
-	case 13:
+	case FS_BOP_POP:
 		++*pos;
 		if (sl->kind == K_HARDIRQ)
 			return false;
-		put(&d->o, "pop q0\n");
+		put(&d->o, "%s q0\n", kw(code));
 		return true;
-	default:	/* 2, 12, 14, 15 */
+	default:	/* FREE, PUSH, SPEC_GET, SPEC_PUT */
 		++*pos;
 		return emit_handle_op(d, c, op);
 	}
@@ -436,7 +469,7 @@ static bool emit_actor(struct dec *d, unsigned int a)
 	/* References the actor still holds speculatively go with it. */
 	for (uint32_t i = 0; i < d->nr_h; i++) {
 		if (d->h[i].actor == a && d->h[i].spec) {
-			put(&d->o, "spec-put h%u\n", i);
+			put(&d->o, "%s h%u\n", kw(FS_BOP_SPEC_PUT), i);
 			d->h[i].spec = false;
 		}
 	}
@@ -472,7 +505,7 @@ static void header(struct dec *d, const uint8_t *data, size_t len,
 		struct slot *sl = &d->slot[i];
 		static const char *const pfx[] = { "t", "irq", "poll" };
 
-		sl->kind = (data[p] & 3) == 3 ? K_TASK : data[p] & 3;
+		sl->kind = (data[p] & 3) == FS_BSLOT_TASK_3 ? K_TASK : data[p] & 3;
 		sl->cpu = ((data[p] >> 2) & 7) % d->cpus;
 		sl->count = 1 + (data[p] >> 5);
 		sl->present = true;
@@ -491,16 +524,17 @@ static void header(struct dec *d, const uint8_t *data, size_t len,
 static void prescan(struct dec *d, uint32_t nr_ops)
 {
 	for (uint32_t i = 0; i < nr_ops; i++) {
-		const uint8_t *op = d->ops + 4 * i;
+		const uint8_t *op = d->ops + FS_BIN_OP_SIZE * i;
 		unsigned int a = op[1] & 3;
 
 		if (!d->slot[a].present)
 			a = 0;
-		if (d->slot[a].nr_ops < 256)
+		if (d->slot[a].nr_ops < ARRAY_SIZE(d->slot[a].ops))
 			d->slot[a].ops[d->slot[a].nr_ops++] = i;
-		if (op[0] % FS_BIN_NR_OPCODES == 7 && ((op[1] >> 2) % 4) >= 2)
+		/* Plans 2 and 3 turn pressure on. */
+		if (opcode(op) == FS_BOP_FAULTS && sel(op) % FS_BIN_NR_PLANS >= 2)
 			d->pressure = true;
-		if (op[0] % FS_BIN_NR_OPCODES == 10 && le16(op) >= 0x8000)
+		if (opcode(op) == FS_BOP_REPEAT && le16(op) >= FS_BIN_LONG_REPEAT)
 			d->long_repeat = true;
 	}
 }
@@ -528,73 +562,65 @@ static void decisions(struct dec *d, const uint8_t *p, size_t n)
 	for (; n >= FS_BIN_DEC_SIZE; p += FS_BIN_DEC_SIZE, n -= FS_BIN_DEC_SIZE) {
 		unsigned int kind = p[1] % FS_BIN_NR_DECISIONS;
 		const char *who;
+		bool irq;
 
 		/* The gap's high byte rides on the kind byte: every step
 		 * stays reachable, a long way on too. */
 		step += p[0] + 256u * (p[1] / FS_BIN_NR_DECISIONS);
 		switch (kind) {
-		case 0:
-		case 1:
-			who = nth_actor(d, kind ? K_HARDIRQ : K_TASK, p[2]);
+		case FS_BDEC_SWITCH:
+		case FS_BDEC_IRQ:
+			irq = kind == FS_BDEC_IRQ;
+			who = nth_actor(d, irq ? K_HARDIRQ : K_TASK, p[2]);
 			if (who)
 				put(&d->o, "at %llu %s %s\n",
 				    (unsigned long long)step,
-				    kind ? "irq" : "switch", who);
+				    irq ? "irq" : "switch", who);
 			break;
-		case 2:
-		case 3:
+		case FS_BDEC_SPEC_GET:
+		case FS_BDEC_SPEC_PUT:
 			if (d->spec_agent)
 				put(&d->o, "at %llu spec-%s page=%u\n",
 				    (unsigned long long)step,
-				    kind == 2 ? "get" : "put", p[2]);
+				    kind == FS_BDEC_SPEC_GET ? "get" : "put",
+				    p[2]);
 			break;
-		default:
+		default:	/* PRESSURE_ON, PRESSURE_OFF */
 			if (d->pressure_agent)
 				put(&d->o, "at %llu pressure %s\n",
 				    (unsigned long long)step,
-				    kind == 4 ? "on" : "off");
+				    kind == FS_BDEC_PRESSURE_ON ? "on" : "off");
 			break;
 		}
 	}
 }
 
-char *fs_trace_bin_to_text(const uint8_t *data, size_t len,
-			   char *err, size_t errlen)
+/* The header and declarations: the machine byte @mach, caches, agents. */
+static void emit_decls(struct dec *d, uint8_t mach)
 {
-	static const int order[] = { K_SOFTIRQ, K_HARDIRQ, K_TASK };
-	struct dec *d;
-	uint32_t nr_ops;
-	size_t dec_at;
-	uint8_t mach;
-	char *text;
-
-	if (!fs_trace_is_binary(data, len)) {
-		snprintf(err, errlen, "not a fragsim binary trace (no \"FZ\\x%02x\" magic)",
-			 FS_BIN_VERSION);
-		return NULL;
-	}
-	/* One decoder, reused: a fuzzer decodes thousands of inputs a second. */
-	static struct dec dec;
-
-	d = &dec;
-	memset(d, 0, sizeof(*d));
-	header(d, data, len, &nr_ops, &dec_at);
-	prescan(d, nr_ops);
-	mach = len > 3 ? data[3] : 0;	/* missing header bytes read as 0 */
-	put(&d->o, "fragsim-trace 1\nseed 0\nfaults %s\ncpus %u\n", plans[mach >> 6], d->cpus);
+	put(&d->o, "fragsim-trace 1\nseed 0\nfaults %s\ncpus %u\n",
+	    plans[mach >> 6], d->cpus);
 	if (mach & 4)
 		put(&d->o, "preempt full\n");
 	if (mach & 8)
 		put(&d->o, "rt on\n");
 	put(&d->o, "schedule replay\n");
 	for (unsigned int i = 0; i < d->nr_caches; i++)
-		put(&d->o, "cache nc%u %s\n", i, d->ring[i] ? "rx_ring" : "page_frag");
+		put(&d->o, "cache nc%u %s\n", i,
+		    d->ring[i] ? "rx_ring" : "page_frag");
 	put(&d->o, "queue q0\n");
 	if (d->spec_agent)
 		put(&d->o, "agent speculative count=64\n");
 	if (d->pressure_agent)
 		put(&d->o, "agent pressure count=64\n");
-	for (unsigned int k = 0; k < 3; k++) {
+}
+
+/* Softirqs first, then hardirqs, then tasks: a raise names an earlier line. */
+static void emit_actors(struct dec *d)
+{
+	static const int order[] = { K_SOFTIRQ, K_HARDIRQ, K_TASK };
+
+	for (unsigned int k = 0; k < ARRAY_SIZE(order); k++) {
 		for (unsigned int a = 1; a < NR_SLOTS; a++) {
 			struct slot *sl = &d->slot[a];
 
@@ -606,8 +632,31 @@ char *fs_trace_bin_to_text(const uint8_t *data, size_t len,
 		}
 	}
 	emit_actor(d, 0);
+}
+
+char *fs_trace_bin_to_text(const uint8_t *data, size_t len,
+			   char *err, size_t errlen)
+{
+	/* One decoder, reused: a fuzzer decodes thousands of inputs a second. */
+	static struct dec dec;
+	struct dec *d = &dec;
+	uint32_t nr_ops;
+	size_t dec_at;
+	char *text;
+
+	if (!fs_trace_is_binary(data, len)) {
+		snprintf(err, errlen, "not a fragsim binary trace (no \"FZ\\x%02x\" magic)",
+			 FS_BIN_VERSION);
+		return NULL;
+	}
+	memset(d, 0, sizeof(*d));
+	header(d, data, len, &nr_ops, &dec_at);
+	prescan(d, nr_ops);
+	/* Missing header bytes read as 0. */
+	emit_decls(d, len > 3 ? data[3] : 0);
+	emit_actors(d);
 	decisions(d, data + dec_at, len - dec_at);
-	text = d->o.s ? d->o.s : strdup("");
+	text = d->o.s ? d->o.s : fs_xstrdup("");
 	d->o.s = NULL;
 	return text;
 }

@@ -11,15 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bin_format.h"
 #include "trace.h"
-
-#define FS_BIN_VERSION		1
-#define FS_BIN_HEADER		6	/* magic, version, machine, caches, actors */
-#define FS_BIN_OP_SIZE		4
-#define FS_BIN_DEC_SIZE		3
-#define FS_BIN_MAX_SLOTS	3
-#define FS_BIN_NR_OPCODES	16
-#define FS_BIN_NR_DECISIONS	6
 
 /* True if @data starts with the binary form's magic and version. */
 bool fs_trace_is_binary(const uint8_t *data, size_t len);

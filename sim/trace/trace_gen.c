@@ -16,6 +16,9 @@
 
 #include <fragsim/target.h>
 
+#include "../lib/array.h"
+#include "../lib/xalloc.h"
+#include "contract.h"
 #include "trace.h"
 #include "trace_gen.h"
 
@@ -32,18 +35,9 @@ struct gen {
 	fs_faults_t faults;		/* plan in force at this point */
 };
 
-uint64_t fs_rng_next(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 static uint32_t rnd(struct gen *g, uint32_t n)
 {
-	return n ? (uint32_t)(fs_rng_next(&g->rng) % n) : 0;
+	return (uint32_t)fs_rng_below(&g->rng, n);
 }
 
 static bool chance(struct gen *g, unsigned int pct)
@@ -58,7 +52,7 @@ static uint32_t pick(struct gen *g, const uint32_t *v, unsigned int n)
 
 #define PICK(g, ...) ({							\
 	static const uint32_t __v[] = { __VA_ARGS__ };			\
-	pick(g, __v, sizeof(__v) / sizeof(__v[0]));			\
+	pick(g, __v, ARRAY_SIZE(__v));					\
 })
 
 static uint32_t gen_size(struct gen *g)
@@ -152,16 +146,10 @@ static void alloc_op(struct gen *g, uint16_t cache, uint32_t size,
 		.align = align, .gfp = gfp, .handle = FS_NO_HANDLE,
 	};
 
-	/*
-	 * Under pressure a __GFP_MEMALLOC request larger than PAGE_SIZE
-	 * livelocks the countdown allocator (refill, pfmemalloc page too
-	 * small, free, refill...): a known property, kept as the regression
-	 * trace corpus/regress/livelock-pressure-oversize.trace, so random
-	 * traces do not rediscover it every run.
-	 */
+	/* The caller contract (contract.h): random traces keep to it. */
 	if ((g->faults & FS_FAULT_PRESSURE) && (gfp & FS_GFP_MEMALLOC) &&
-	    size > 4096)
-		op.size = size = 1 + rnd(g, 4096);
+	    !fs_caller_memalloc_ok(size))
+		op.size = size = 1 + rnd(g, FS_CALLER_PAGE_SIZE);
 	if (named && g->nr_live == MAX_LIVE)
 		free_at(g, rnd(g, g->nr_live));
 	if (named) {
@@ -326,7 +314,7 @@ void fs_trace_generate(struct fs_trace *t, uint64_t seed, const char *target)
 	t->faults = chance(&g, 80) ? 0 : gen_faults(&g);
 	g.faults = t->faults;
 	for (unsigned int i = 0; i < nr_caches; i++) {
-		char name[8];
+		char name[16];
 
 		snprintf(name, sizeof(name), "nc%u", i);
 		fs_trace_add_cache(t, name, FS_CACHE_PAGE_FRAG);
@@ -340,11 +328,8 @@ void fs_trace_generate(struct fs_trace *t, uint64_t seed, const char *target)
  * Concurrent workloads
  *
  * These traces must run clean on a correct kernel, so they keep the
- * contracts the kernel's callers keep:
- *  - napi_alloc_frag() and page_frag_alloc_1k() only with BH disabled and
- *    interrupts on: in a softirq, or in a task's bh-off section that is
- *    not inside irq-off (and bh-off never inside irq-off, as
- *    local_bh_enable() with interrupts off is a bug);
+ * caller contract (contract.h: GFP_KERNEL, __GFP_MEMALLOC and napi) and
+ * the conventions of the kernel's callers:
  *  - irq-off sections hold only netdev_alloc_frag(), the actor's own
  *    cache and frees; hardirq handlers are short and use netdev only;
  *  - a driver's cache is touched by one actor only, and that actor
@@ -352,9 +337,7 @@ void fs_trace_generate(struct fs_trace *t, uint64_t seed, const char *target)
  *  - a handle is used by the actor that binds it; fragments change hands
  *    only through queues, pushes and pops balanced (the kernel's
  *    page_frag_test pair), and every other fragment is freed;
- *  - GFP_KERNEL only where sleeping is allowed, power-of-two alignments,
- *    no zero sizes (known-bugs.md 1.5 item 9) and no __GFP_MEMALLOC above
- *    PAGE_SIZE (the pressure livelock above).
+ *  - power-of-two alignments and no zero sizes (known-bugs.md 1.5 item 9).
  * Everything is a pure function of the seed.
  */
 
@@ -433,18 +416,18 @@ static uint16_t cqueue(struct cgen *c, const char *name)
 	return (uint16_t)fs_trace_add_queue(c->g.t, name);
 }
 
-/* Where sleeping is not allowed, GFP_KERNEL would be the caller's bug. */
-static bool atomic_ctx(const struct cgen *c)
+/* Where the body being written calls from. */
+static struct fs_caller caller(const struct cgen *c)
 {
-	return c->irq_off || c->bh_off || c->kind != FS_ACTOR_TASK;
+	return (struct fs_caller){ .kind = c->kind, .irq_off = c->irq_off,
+				   .bh_off = c->bh_off };
 }
 
-/* The napi cache is BH-protected: BH off, interrupts on. */
 static bool napi_ok(const struct cgen *c)
 {
-	return !c->irq_off &&
-	       (c->kind == FS_ACTOR_SOFTIRQ ||
-		(c->kind == FS_ACTOR_TASK && c->bh_off));
+	struct fs_caller who = caller(c);
+
+	return fs_caller_napi_ok(&who);
 }
 
 /* skb heads and page-sized buffers mostly, a few large ones. */
@@ -476,13 +459,14 @@ static uint32_t ring_size(struct cgen *c)
 
 static fs_gfp_t cache_gfp(struct cgen *c, uint32_t size)
 {
+	struct fs_caller who = caller(c);
 	unsigned int r = crnd(c, 100);
 
 	if (r < 65)
 		return FS_GFP_ATOMIC;
-	if (r < 80 && !atomic_ctx(c))
+	if (r < 80 && fs_caller_may_sleep(&who))
 		return FS_GFP_KERNEL;
-	if (r < 92 || size > 4096)
+	if (r < 92 || !fs_caller_memalloc_ok(size))
 		return FS_GFP_NOWAIT | FS_GFP_NOWARN;
 	return FS_GFP_ATOMIC | FS_GFP_MEMALLOC;
 }
@@ -1014,6 +998,7 @@ const char *fs_workload_name(enum fs_workload w)
 		[FS_WL_SPEC]	= "spec",
 		[FS_WL_MIX]	= "mix",
 	};
+	_Static_assert(ARRAY_SIZE(names) == FS_WL_NR, "a name per workload");
 
 	return (unsigned int)w < FS_WL_NR ? names[w] : NULL;
 }
@@ -1034,20 +1019,17 @@ void fs_trace_generate_caps(struct fs_trace *t, uint64_t seed,
 		[FS_WL_SPEC]	= wl_spec,
 		[FS_WL_MIX]	= wl_mix,
 	};
+	_Static_assert(ARRAY_SIZE(shape) == FS_WL_NR, "a shape per workload");
 	struct cgen *c;
 
 	if (w == FS_WL_SEQ || (unsigned int)w >= FS_WL_NR) {
 		fs_trace_generate(t, seed, target);
 		return;
 	}
-	c = calloc(1, sizeof(*c));
-	if (!c) {
-		fprintf(stderr, "fragsim: out of memory generating a trace\n");
-		abort();
-	}
+	c = fs_xcalloc(1, sizeof(*c));
 	/* Another stream per workload, so "irq" and "mix" do not correlate. */
 	c->g.t = t;
-	c->g.rng = seed ^ (0x9e3779b97f4a7c15ull * (uint64_t)w);
+	c->g.rng = seed ^ (FS_RNG_GOLDEN * (uint64_t)w);
 	c->caps = caps;
 	for (unsigned int i = 0; i < FS_MAX_CPUS; i++)
 		c->softirq[i] = -1;

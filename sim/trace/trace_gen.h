@@ -5,10 +5,8 @@
 
 #include <stdint.h>
 
+#include "../lib/rng.h"	/* fs_rng_next(): all the randomness of a trace */
 #include "trace.h"
-
-/* SplitMix64: the only source of randomness in generated traces. */
-uint64_t fs_rng_next(uint64_t *state);
 
 /* Fill @t (freshly initialised) with a random trace, a function of @seed. */
 void fs_trace_generate(struct fs_trace *t, uint64_t seed, const char *target);

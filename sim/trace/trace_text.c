@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/array.h"
+#include "../lib/xalloc.h"
 #include "trace.h"
 
 /* A line's length after its indentation; indentation is not limited. */
@@ -42,17 +44,22 @@ static const char *const cache_kind_names[] = {
 	[FS_CACHE_PAGE_FRAG]	= "page_frag",
 	[FS_CACHE_RX_RING]	= "rx_ring",
 };
+_Static_assert(ARRAY_SIZE(cache_kind_names) == FS_CACHE_RX_RING + 1,
+	       "a name per cache kind");
 
 static const char *const actor_kind_names[] = {
 	[FS_ACTOR_TASK]		= "task",
 	[FS_ACTOR_HARDIRQ]	= "hardirq",
 	[FS_ACTOR_SOFTIRQ]	= "softirq",
 };
+_Static_assert(ARRAY_SIZE(actor_kind_names) == FS_ACTOR_SOFTIRQ + 1,
+	       "a name per actor kind");
 
 static const char *const agent_names[] = {
 	[FS_AGENT_SPECULATIVE]	= "speculative",
 	[FS_AGENT_PRESSURE]	= "pressure",
 };
+_Static_assert(ARRAY_SIZE(agent_names) == FS_AGENT_NR, "a name per agent");
 
 static const char *const strategy_names[] = {
 	[FS_SCHED_DEFAULT]	= NULL,		/* no schedule line */
@@ -60,6 +67,8 @@ static const char *const strategy_names[] = {
 	FS_STRATEGIES(STRATEGY_NAME)
 #undef STRATEGY_NAME
 };
+_Static_assert(ARRAY_SIZE(strategy_names) == FS_SCHED_NR,
+	       "a name per strategy");
 
 static const char *const expect_names[] = {
 	[FS_EXPECT_OK]			= "ok",
@@ -67,8 +76,8 @@ static const char *const expect_names[] = {
 	[FS_EXPECT_PFMEMALLOC]		= "pfmemalloc",
 	[FS_EXPECT_NOT_PFMEMALLOC]	= "!pfmemalloc",
 };
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+_Static_assert(ARRAY_SIZE(expect_names) == FS_EXPECT_NOT_PFMEMALLOC + 1,
+	       "a name per expectation");
 
 /* Index of @word in @names (NULL entries never match), or -1. */
 static int lookup(const char *const *names, size_t n, const char *word)
@@ -81,12 +90,6 @@ static int lookup(const char *const *names, size_t n, const char *word)
 }
 
 #define LOOKUP(names, word) lookup(names, ARRAY_SIZE(names), word)
-
-static void oom(void)
-{
-	fprintf(stderr, "fragsim: out of memory handling a trace\n");
-	abort();
-}
 
 /* ------------------------------------------------------------------------
  * Parser
@@ -122,7 +125,7 @@ struct parser {
 	uint16_t actor;		/* whose body we are in, or FS_MAIN_ACTOR */
 	struct handle_map hmap;
 	uint16_t *owner;	/* by handle: the actor that binds and uses it */
-	uint32_t cap_owner;
+	size_t cap_owner;
 	char buf[LINE_MAX_BYTES + 1];
 	char *tok[MAX_TOKENS];
 	unsigned int ntok;
@@ -185,9 +188,7 @@ static void hmap_grow(struct handle_map *m, const struct fs_trace *t)
 	struct handle_map old = *m;
 
 	m->cap = old.cap ? old.cap * 2 : 64;
-	m->slot = calloc(m->cap, sizeof(*m->slot));
-	if (!m->slot)
-		oom();
+	m->slot = fs_xcalloc(m->cap, sizeof(*m->slot));
 	m->used = 0;
 	for (size_t i = 0; i < old.cap; i++) {
 		if (old.slot[i])
@@ -218,16 +219,7 @@ static int check_owner(struct parser *p, uint32_t h)
 
 static void set_owner(struct parser *p, uint32_t h)
 {
-	if (h >= p->cap_owner) {
-		uint32_t cap = p->cap_owner ? p->cap_owner : 64;
-
-		while (cap <= h)
-			cap *= 2;
-		p->owner = realloc(p->owner, cap * sizeof(*p->owner));
-		if (!p->owner)
-			oom();
-		p->cap_owner = cap;
-	}
+	p->owner = fs_grow(p->owner, h, &p->cap_owner, sizeof(*p->owner), 64);
 	p->owner[h] = p->actor;
 }
 
@@ -865,61 +857,99 @@ static int parse_agent(struct parser *p)
 	return 0;
 }
 
-#define ALLOC_USAGE "[HANDLE =] alloc CACHE size=N [align=A] [gfp=FLAGS]"
-#define NAPI_1K_SIZE	1024	/* page_frag_alloc_1k() */
+/* ------------------------------------------------------------------------
+ * Operation lines, as the operation table (trace_ops.h) describes them
+ */
 
-/* The operations that allocate a fragment and may bind a handle. */
-struct alloc_form {
-	const char *word;
-	uint8_t kind;		/* enum fs_op_kind */
-	unsigned int keys;	/* bit 0: size=, 1: align=, 2: gfp= */
-	const char *takes;	/* for "unexpected WORD" */
-	const char *key_list;	/* for "unknown parameter" */
-};
-
-static const char *const alloc_keys[] = { "size", "align", "gfp" };
-
-static const struct alloc_form alloc_forms[] = {
-	{ "alloc", FS_OP_ALLOC, 7, "size=N, align=A and gfp=FLAGS",
-	  "size=, align= and gfp=" },
-	{ "netdev_alloc_frag", FS_OP_NETDEV_ALLOC, 3, "size=N and align=A",
-	  "size= and align=" },
-	{ "napi_alloc_frag", FS_OP_NAPI_ALLOC, 3, "size=N and align=A",
-	  "size= and align=" },
-	{ "napi_alloc_1k", FS_OP_NAPI_ALLOC_1K, 4, "gfp=FLAGS", "gfp=" },
-};
-
-static const struct alloc_form *find_alloc_form(const char *word)
+/* The operation whose keyword @word is (not comments, not actor blocks). */
+static const struct fs_op_desc *find_op(const char *word)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(alloc_forms); i++) {
-		if (!strcmp(word, alloc_forms[i].word))
-			return &alloc_forms[i];
+	for (unsigned int k = 0; k < FS_OP_NR; k++) {
+		const struct fs_op_desc *d = &fs_op_descs[k];
+
+		if (d->keyword && !(d->fields & FS_F_COMMENT) &&
+		    !strcmp(word, d->keyword))
+			return d;
 	}
 	return NULL;
 }
 
+static enum fs_op_kind op_kind(const struct fs_op_desc *d)
+{
+	return (enum fs_op_kind)(d - fs_op_descs);
+}
+
+/* The KEY=N parameters of an allocating operation, in this order. */
+static const struct {
+	const char *key, *value;
+} alloc_keys[] = {
+	{ "size", "N" }, { "align", "A" }, { "gfp", "FLAGS" },
+};
+
+/* Bit k: @d takes alloc_keys[k]; a fixed size is no parameter. */
+static unsigned int alloc_key_bits(const struct fs_op_desc *d)
+{
+	return ((d->fields & FS_F_SIZE) && !d->fixed_size ? 1 : 0) |
+	       (d->fields & FS_F_ALIGN ? 2 : 0) | (d->fields & FS_F_GFP ? 4 : 0);
+}
+
+/* "a, b and c" of the @n words @w, into @buf. */
+static void and_list(char *buf, size_t len, const char *const *w,
+		     unsigned int n)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < n && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s",
+				       !i ? "" : i + 1 < n ? ", " : " and ",
+				       w[i]);
+}
+
+/* "size=N, align=A and gfp=FLAGS" (@values) or "size=, align= and gfp=". */
+static void alloc_key_list(const struct fs_op_desc *d, bool values,
+			   char *buf, size_t len)
+{
+	char words[ARRAY_SIZE(alloc_keys)][16];
+	const char *w[ARRAY_SIZE(alloc_keys)];
+	unsigned int n = 0;
+
+	for (unsigned int k = 0; k < ARRAY_SIZE(alloc_keys); k++) {
+		if (!(alloc_key_bits(d) & (1u << k)))
+			continue;
+		snprintf(words[n], sizeof(words[n]), "%s=%s", alloc_keys[k].key,
+			 values ? alloc_keys[k].value : "");
+		w[n] = words[n];
+		n++;
+	}
+	and_list(buf, len, w, n);
+}
+
 /* One size=/align=/gfp= word; @seen has a bit per key. */
-static int parse_alloc_param(struct parser *p, const struct alloc_form *f,
+static int parse_alloc_param(struct parser *p, const struct fs_op_desc *d,
 			     char *word, unsigned int *seen, struct fs_op *op)
 {
 	char *value = strchr(word, '=');
+	char list[64];
 	uint64_t v;
 	unsigned int k;
 
 	if (word[0] == '#')
 		return perr(p, "unexpected '%s': comments need a line of their own",
 			    word);
+	alloc_key_list(d, !value, list, sizeof(list));
 	if (!value)
-		return perr(p, "unexpected '%s' (%s takes %s)", word, f->word,
-			    f->takes);
+		return perr(p, "unexpected '%s' (%s takes %s)", word, d->keyword,
+			    list);
 	*value++ = '\0';
 	for (k = 0; k < ARRAY_SIZE(alloc_keys); k++) {
-		if ((f->keys & (1u << k)) && !strcmp(word, alloc_keys[k]))
+		if ((alloc_key_bits(d) & (1u << k)) &&
+		    !strcmp(word, alloc_keys[k].key))
 			break;
 	}
 	if (k == ARRAY_SIZE(alloc_keys))
 		return perr(p, "unknown %s parameter '%s=' (%s takes %s)",
-			    f->word, word, f->word, f->key_list);
+			    d->keyword, word, d->keyword, list);
 	if (*seen & (1u << k))
 		return perr(p, "duplicate '%s='", word);
 	*seen |= 1u << k;
@@ -935,166 +965,135 @@ static int parse_alloc_param(struct parser *p, const struct alloc_form *f,
 }
 
 /*
- * tok[@i] is the word of @f; @handle is the name before "=", or NULL.
+ * tok[@i] is the keyword of @d; @handle is the name before "=", or NULL.
  * netdev_alloc_frag and napi_alloc_frag use no cache and no gfp (the
  * kernel picks GFP_ATOMIC); both stay 0 in the model.
  */
 static int parse_alloc(struct parser *p, unsigned int i, const char *handle,
-		       const struct alloc_form *f)
+		       const struct fs_op_desc *d)
 {
 	struct fs_op op = {
-		.kind = f->kind,
+		.kind = (uint8_t)op_kind(d),
 		.handle = FS_NO_HANDLE,
-		.gfp = (f->keys & 4) ? FS_GFP_ATOMIC : 0,
+		.gfp = (d->fields & FS_F_GFP) ? FS_GFP_ATOMIC : 0,
 	};
 	unsigned int seen = 0, first = i + 1;
 
-	if (f->kind == FS_OP_ALLOC) {
+	if (d->fields & FS_F_CACHE) {
 		if (p->ntok < i + 2)
-			return perr(p, "usage: " ALLOC_USAGE);
+			return perr(p, "usage: %s", d->usage);
 		if (find_cache(p, p->tok[i + 1], &op.cache))
 			return -1;
 		first++;
 	}
 	for (unsigned int k = first; k < p->ntok; k++) {
-		if (parse_alloc_param(p, f, p->tok[k], &seen, &op))
+		if (parse_alloc_param(p, d, p->tok[k], &seen, &op))
 			return -1;
 	}
-	if ((f->keys & 1) && !(seen & 1))
-		return perr(p, "%s needs size=N", f->word);
-	if (f->kind == FS_OP_NAPI_ALLOC_1K)
-		op.size = NAPI_1K_SIZE;
+	if ((alloc_key_bits(d) & 1) && !(seen & 1))
+		return perr(p, "%s needs size=N", d->keyword);
+	if (d->fixed_size)
+		op.size = d->fixed_size;
 	if (handle && bind_handle(p, handle, &op.handle))
 		return -1;
 	emit(p, &op);
 	return 0;
 }
 
+/* "only alloc, ... and napi_alloc_1k can bind a handle, not 'WORD'" */
+static int cannot_bind(struct parser *p, const char *word)
+{
+	const char *w[FS_OP_NR];
+	char list[256];
+	unsigned int n = 0;
+
+	for (unsigned int k = 0; k < FS_OP_NR; k++) {
+		if (fs_op_descs[k].fields & FS_F_BINDS)
+			w[n++] = fs_op_descs[k].keyword;
+	}
+	and_list(list, sizeof(list), w, n);
+	return perr(p, "only %s can bind a handle, not '%s'", list, word);
+}
+
 static int parse_binding(struct parser *p)
 {
 	const char *name = p->tok[0];
-	const struct alloc_form *f;
+	const struct fs_op_desc *d;
 
 	if (check_name(p, name, "handle"))
 		return -1;
 	if (p->ntok < 3)
-		return perr(p, "usage: " ALLOC_USAGE);
+		return perr(p, "usage: %s", fs_op_descs[FS_OP_ALLOC].usage);
 	if (LOOKUP(reserved_words, p->tok[2]) >= 0)
 		return perr(p, "'%s' is reserved for a later trace version",
 			    p->tok[2]);
-	f = find_alloc_form(p->tok[2]);
-	if (!f)
-		return perr(p, "only alloc, netdev_alloc_frag, napi_alloc_frag and napi_alloc_1k can bind a handle, not '%s'",
-			    p->tok[2]);
-	return parse_alloc(p, 2, name, f);
+	d = find_op(p->tok[2]);
+	if (!d || !(d->fields & FS_F_BINDS))
+		return cannot_bind(p, p->tok[2]);
+	return parse_alloc(p, 2, name, d);
 }
 
-/* "OP HANDLE": free, spec-get, spec-put. */
-static int parse_handle_op(struct parser *p, enum fs_op_kind kind,
-			   const char *usage)
+/* Positional fields, in the order they are written (trace_ops.h). */
+static const unsigned int positional[] = {
+	FS_F_QUEUE, FS_F_CACHE, FS_F_HANDLE, FS_F_ACTOR, FS_F_FAULTS,
+	FS_F_COUNT, FS_F_EXPECT,
+};
+
+static int parse_expectation(struct parser *p, const char *word,
+			     struct fs_op *op)
 {
-	struct fs_op op = { .kind = (uint8_t)kind };
+	int e = LOOKUP(expect_names, word);
 
-	if (want_words(p, 2, usage) || find_handle(p, p->tok[1], &op.handle))
-		return -1;
-	emit(p, &op);
-	return 0;
-}
-
-static int parse_free(struct parser *p)
-{
-	return parse_handle_op(p, FS_OP_FREE, "free HANDLE");
-}
-
-static int parse_spec_get(struct parser *p)
-{
-	return parse_handle_op(p, FS_OP_SPEC_GET, "spec-get HANDLE");
-}
-
-static int parse_spec_put(struct parser *p)
-{
-	return parse_handle_op(p, FS_OP_SPEC_PUT, "spec-put HANDLE");
-}
-
-static int parse_drain(struct parser *p)
-{
-	struct fs_op op = { .kind = FS_OP_DRAIN };
-
-	if (want_words(p, 2, "drain CACHE") ||
-	    find_cache(p, p->tok[1], &op.cache))
-		return -1;
-	emit(p, &op);
-	return 0;
-}
-
-static int parse_free_all(struct parser *p)
-{
-	struct fs_op op = { .kind = FS_OP_FREE_ALL };
-
-	if (want_words(p, 1, "free-all"))
-		return -1;
-	emit(p, &op);
-	return 0;
-}
-
-static int parse_faults_op(struct parser *p)
-{
-	struct fs_op op = { .kind = FS_OP_FAULTS };
-
-	if (want_words(p, 2, "faults PLAN") ||
-	    parse_faults(p, p->tok[1], &op.faults))
-		return -1;
-	emit(p, &op);
-	return 0;
-}
-
-static int parse_expect(struct parser *p)
-{
-	struct fs_op op = { .kind = FS_OP_EXPECT };
-	int e;
-
-	if (want_words(p, 3, "expect HANDLE ok|null|pfmemalloc|!pfmemalloc") ||
-	    find_handle(p, p->tok[1], &op.handle))
-		return -1;
-	e = LOOKUP(expect_names, p->tok[2]);
 	if (e < 0)
 		return perr(p, "bad expectation '%s' (expected ok, null, "
-			    "pfmemalloc or !pfmemalloc)", p->tok[2]);
-	op.expect = (uint8_t)e;
-	emit(p, &op);
+			    "pfmemalloc or !pfmemalloc)", word);
+	op->expect = (uint8_t)e;
 	return 0;
 }
 
-static int parse_raise(struct parser *p)
+/* Positional @field of @op from @word. */
+static int parse_field(struct parser *p, unsigned int field, char *word,
+		       struct fs_op *op)
 {
-	struct fs_op op = { .kind = FS_OP_RAISE };
+	uint64_t v;
 
-	if (want_words(p, 2, "raise SOFTIRQ_ACTOR") ||
-	    find_actor(p, p->tok[1], FS_ACTOR_SOFTIRQ, &op.actor))
-		return -1;
-	emit(p, &op);
-	return 0;
+	switch (field) {
+	case FS_F_QUEUE:
+		return find_queue(p, word, &op->queue);
+	case FS_F_CACHE:
+		return find_cache(p, word, &op->cache);
+	case FS_F_HANDLE:
+		return find_handle(p, word, &op->handle);
+	case FS_F_ACTOR:
+		return find_actor(p, word, FS_ACTOR_SOFTIRQ, &op->actor);
+	case FS_F_FAULTS:
+		return parse_faults(p, word, &op->faults);
+	case FS_F_COUNT:
+		if (parse_num(p, word, "count", 0, UINT32_MAX, &v))
+			return -1;
+		op->count = (uint32_t)v;
+		return 0;
+	default:	/* FS_F_EXPECT */
+		return parse_expectation(p, word, op);
+	}
 }
 
-static int parse_push(struct parser *p)
+/* "KEYWORD FIELD...": an operation with positional fields only. */
+static int parse_simple(struct parser *p, const struct fs_op_desc *d)
 {
-	struct fs_op op = { .kind = FS_OP_PUSH };
+	struct fs_op op = { .kind = (uint8_t)op_kind(d) };
+	unsigned int n = 1;
 
-	if (want_words(p, 3, "push QUEUE HANDLE") ||
-	    find_queue(p, p->tok[1], &op.queue) ||
-	    find_handle(p, p->tok[2], &op.handle))
+	for (size_t k = 0; k < ARRAY_SIZE(positional); k++)
+		n += !!(d->fields & positional[k]);
+	if (want_words(p, n, d->usage))
 		return -1;
-	emit(p, &op);
-	return 0;
-}
-
-static int parse_pop(struct parser *p)
-{
-	struct fs_op op = { .kind = FS_OP_POP };
-
-	if (want_words(p, 2, "pop QUEUE") ||
-	    find_queue(p, p->tok[1], &op.queue))
-		return -1;
+	n = 1;
+	for (size_t k = 0; k < ARRAY_SIZE(positional); k++) {
+		if ((d->fields & positional[k]) &&
+		    parse_field(p, positional[k], p->tok[n++], &op))
+			return -1;
+	}
 	emit(p, &op);
 	return 0;
 }
@@ -1116,44 +1115,49 @@ static int open_block(struct parser *p, struct fs_op *op, const char *word)
 	return 0;
 }
 
-static int parse_repeat(struct parser *p)
+/* repeat N { ... } */
+static int parse_repeat(struct parser *p, const struct fs_op_desc *d)
 {
-	struct fs_op op = { .kind = FS_OP_REPEAT };
+	struct fs_op op = { .kind = (uint8_t)op_kind(d) };
+	char what[32];
 	uint64_t n;
 
 	if (p->ntok < 2)
-		return perr(p, "usage: repeat N {");
-	if (parse_num(p, p->tok[1], "repeat count", 1, FS_MAX_REPEAT, &n))
+		return perr(p, "usage: %s", d->usage);
+	snprintf(what, sizeof(what), "%s count", d->keyword);
+	if (parse_num(p, p->tok[1], what, 1, FS_MAX_REPEAT, &n))
 		return -1;
 	if (p->ntok < 3 || strcmp(p->tok[2], "{"))
-		return perr(p, "expected '{' after 'repeat %s'", p->tok[1]);
-	if (want_words(p, 3, "repeat N {"))
+		return perr(p, "expected '{' after '%s %s'", d->keyword,
+			    p->tok[1]);
+	if (want_words(p, 3, d->usage))
 		return -1;
 	op.count = (uint32_t)n;
-	return open_block(p, &op, "repeat");
+	return open_block(p, &op, d->keyword);
 }
 
 /* irq-off { ... } and bh-off { ... }. */
-static int parse_section(struct parser *p, enum fs_op_kind kind,
-			 const char *word)
+static int parse_section(struct parser *p, const struct fs_op_desc *d)
 {
-	struct fs_op op = { .kind = (uint8_t)kind };
+	struct fs_op op = { .kind = (uint8_t)op_kind(d) };
 
 	if (p->ntok < 2 || strcmp(p->tok[1], "{"))
-		return perr(p, "expected '{' after '%s'", word);
-	if (want_words(p, 2, word))
+		return perr(p, "expected '{' after '%s'", d->keyword);
+	if (want_words(p, 2, d->usage))
 		return -1;
-	return open_block(p, &op, word);
+	return open_block(p, &op, d->keyword);
 }
 
-static int parse_irq_off(struct parser *p)
+/* An operation line other than a comment or an actor block. */
+static int parse_op(struct parser *p, const struct fs_op_desc *d)
 {
-	return parse_section(p, FS_OP_IRQ_OFF, "irq-off");
-}
-
-static int parse_bh_off(struct parser *p)
-{
-	return parse_section(p, FS_OP_BH_OFF, "bh-off");
+	if (d->fields & FS_F_BINDS)
+		return parse_alloc(p, 0, NULL, d);
+	if ((d->fields & FS_F_BODY) && (d->fields & FS_F_COUNT))
+		return parse_repeat(p, d);
+	if (d->fields & FS_F_BODY)
+		return parse_section(p, d);
+	return parse_simple(p, d);
 }
 
 /* Any word from tok[@from] on that starts a comment. */
@@ -1336,19 +1340,6 @@ static int parse_statement(struct parser *p)
 		const char *word;
 		int (*parse)(struct parser *p);
 	} words[] = {
-		{ "free",	parse_free },
-		{ "drain",	parse_drain },
-		{ "free-all",	parse_free_all },
-		{ "faults",	parse_faults_op },
-		{ "expect",	parse_expect },
-		{ "repeat",	parse_repeat },
-		{ "irq-off",	parse_irq_off },
-		{ "bh-off",	parse_bh_off },
-		{ "raise",	parse_raise },
-		{ "push",	parse_push },
-		{ "pop",	parse_pop },
-		{ "spec-get",	parse_spec_get },
-		{ "spec-put",	parse_spec_put },
 		{ "task",	parse_actor },
 		{ "hardirq",	parse_actor },
 		{ "softirq",	parse_actor },
@@ -1366,7 +1357,7 @@ static int parse_statement(struct parser *p)
 		{ "expect-finding", parse_finding },
 	};
 	const char *w = p->tok[0];
-	const struct alloc_form *f;
+	const struct fs_op_desc *d;
 
 	if (!p->have_version)
 		return parse_version(p);
@@ -1377,9 +1368,9 @@ static int parse_statement(struct parser *p)
 	/* The first "faults" of the header is the initial plan, later ones ops. */
 	if (!strcmp(w, "faults") && !p->in_ops && !p->have_faults)
 		return parse_header_faults(p);
-	f = find_alloc_form(w);
-	if (f)
-		return parse_alloc(p, 0, NULL, f);
+	d = find_op(w);
+	if (d)
+		return parse_op(p, d);
 	for (size_t i = 0; i < ARRAY_SIZE(words); i++) {
 		if (!strcmp(w, words[i].word))
 			return words[i].parse(p);
@@ -1437,12 +1428,10 @@ static int parse_end(struct parser *p)
 int fs_trace_parse(struct fs_trace *t, const char *text, size_t len,
 		   const char *file, char *err, size_t errlen)
 {
-	struct parser *p = calloc(1, sizeof(*p));
+	struct parser *p = fs_xcalloc(1, sizeof(*p));
 	size_t pos = 0;
 	int ret = 0;
 
-	if (!p)
-		oom();
 	p->t = t;
 	p->file = file;
 	p->err = err;
@@ -1477,11 +1466,9 @@ int fs_trace_parse(struct fs_trace *t, const char *text, size_t len,
 static int read_all(const char *path, char **out, size_t *len)
 {
 	size_t cap = 4096, n = 0;
-	char *buf = malloc(cap);
+	char *buf = fs_xmalloc(cap);
 	int fd, e = 0;
 
-	if (!buf)
-		oom();
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
@@ -1491,12 +1478,7 @@ static int read_all(const char *path, char **out, size_t *len)
 	for (;;) {
 		ssize_t r;
 
-		if (n == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			if (!buf)
-				oom();
-		}
+		buf = fs_grow(buf, n, &cap, 1, 4096);
 		r = read(fd, buf + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -1556,13 +1538,9 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		oom();	/* only an encoding error, which our formats cannot hit */
+		fs_oom();	/* an encoding error, which our formats cannot hit */
 	if ((size_t)n >= b->cap - b->len) {
-		while ((size_t)n >= b->cap - b->len)
-			b->cap *= 2;
-		b->s = realloc(b->s, b->cap);
-		if (!b->s)
-			oom();
+		b->s = fs_grow(b->s, b->len + (size_t)n, &b->cap, 1, 0);
 		va_start(ap, fmt);
 		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
 		va_end(ap);
@@ -1604,47 +1582,6 @@ static const char *name_of(const char *const *names, size_t n, unsigned int k)
 
 #define NAME_OF(names, k) name_of(names, ARRAY_SIZE(names), k)
 
-static bool opens_block(const struct fs_op *op)
-{
-	return op->kind == FS_OP_REPEAT || op->kind == FS_OP_IRQ_OFF ||
-	       op->kind == FS_OP_BH_OFF || op->kind == FS_OP_ACTOR;
-}
-
-static void print_alloc(struct sbuf *b, const struct fs_trace *t,
-			const struct fs_op *op)
-{
-	const char *cache = cache_str(t, op->cache);
-	char gfp[256];
-
-	if (op->handle != FS_NO_HANDLE) {
-		const char *h = handle_str(t, op->handle);
-
-		sb_printf(b, "%.*s = ", name_len(h), h);
-	}
-	switch (op->kind) {
-	case FS_OP_ALLOC:
-		sb_printf(b, "alloc %.*s size=%" PRIu32, name_len(cache), cache,
-			  op->size);
-		break;
-	case FS_OP_NETDEV_ALLOC:
-	case FS_OP_NAPI_ALLOC:
-		sb_printf(b, "%s size=%" PRIu32, op->kind == FS_OP_NAPI_ALLOC ?
-			  "napi_alloc_frag" : "netdev_alloc_frag", op->size);
-		break;
-	default:
-		sb_printf(b, "napi_alloc_1k");
-		/* The size is fixed: another one prints as a rejected line. */
-		if (op->size != NAPI_1K_SIZE)
-			sb_printf(b, " size=%" PRIu32, op->size);
-		break;
-	}
-	if (op->align && op->kind != FS_OP_NAPI_ALLOC_1K)
-		sb_printf(b, " align=%" PRIu32, op->align);
-	if (op->gfp != FS_GFP_ATOMIC &&
-	    (op->kind == FS_OP_ALLOC || op->kind == FS_OP_NAPI_ALLOC_1K))
-		sb_printf(b, " gfp=%s", fs_gfp_format(op->gfp, gfp, sizeof(gfp)));
-}
-
 static void print_actor(struct sbuf *b, const struct fs_trace *t,
 			const struct fs_op *op)
 {
@@ -1662,13 +1599,93 @@ static void print_actor(struct sbuf *b, const struct fs_trace *t,
 	sb_printf(b, " {");
 }
 
-/* "OP HANDLE" lines. */
-static void print_handle_op(struct sbuf *b, const struct fs_trace *t,
-			    const char *word, uint32_t h)
+static void print_comment(struct sbuf *b, const struct fs_trace *t,
+			  const struct fs_op *op)
 {
-	const char *s = handle_str(t, h);
+	const char *s = op->comment < t->nr_strings ? t->strings[op->comment] :
+						      "";
 
-	sb_printf(b, "%s %.*s", word, name_len(s), s);
+	if (*s)
+		sb_printf(b, "# %s", s);
+	else
+		sb_printf(b, "#");	/* no trailing blank */
+}
+
+/* " NAME", a name from a fixed-size field. */
+static void print_name(struct sbuf *b, const char *s)
+{
+	sb_printf(b, " %.*s", name_len(s), s);
+}
+
+/* Positional @field of @op, with its leading blank. */
+static void print_field(struct sbuf *b, const struct fs_trace *t,
+			const struct fs_op *op, unsigned int field)
+{
+	char buf[64];
+
+	switch (field) {
+	case FS_F_QUEUE:
+		print_name(b, queue_str(t, op->queue));
+		break;
+	case FS_F_CACHE:
+		print_name(b, cache_str(t, op->cache));
+		break;
+	case FS_F_HANDLE:
+		print_name(b, handle_str(t, op->handle));
+		break;
+	case FS_F_ACTOR:
+		print_name(b, actor_name(t, op->actor));
+		break;
+	case FS_F_FAULTS:
+		sb_printf(b, " %s",
+			  fs_faults_format(op->faults, buf, sizeof(buf)));
+		break;
+	case FS_F_COUNT:
+		sb_printf(b, " %" PRIu32, op->count);
+		break;
+	default:	/* FS_F_EXPECT */
+		sb_printf(b, " %s", NAME_OF(expect_names, op->expect));
+		break;
+	}
+}
+
+/* size=, align= and gfp=, each only when it says something. */
+static void print_params(struct sbuf *b, const struct fs_op_desc *d,
+			 const struct fs_op *op)
+{
+	char gfp[256];
+
+	/* A fixed size prints only when it is another: a rejected line. */
+	if ((d->fields & FS_F_SIZE) &&
+	    (!d->fixed_size || op->size != d->fixed_size))
+		sb_printf(b, " size=%" PRIu32, op->size);
+	if ((d->fields & FS_F_ALIGN) && op->align)
+		sb_printf(b, " align=%" PRIu32, op->align);
+	if ((d->fields & FS_F_GFP) && op->gfp != FS_GFP_ATOMIC)
+		sb_printf(b, " gfp=%s", fs_gfp_format(op->gfp, gfp, sizeof(gfp)));
+}
+
+/* "[H = ]KEYWORD FIELD... KEY=N... [{]", as trace_ops.h orders them. */
+static void print_line(struct sbuf *b, const struct fs_trace *t,
+		       const struct fs_op_desc *d, const struct fs_op *op)
+{
+	unsigned int fields = d->fields;
+
+	if ((fields & FS_F_BINDS) && op->handle != FS_NO_HANDLE) {
+		const char *h = handle_str(t, op->handle);
+
+		sb_printf(b, "%.*s = ", name_len(h), h);
+	}
+	if (fields & FS_F_BINDS)
+		fields &= ~FS_F_HANDLE;
+	sb_printf(b, "%s", d->keyword);
+	for (size_t k = 0; k < ARRAY_SIZE(positional); k++) {
+		if (fields & positional[k])
+			print_field(b, t, op, positional[k]);
+	}
+	print_params(b, d, op);
+	if (fields & FS_F_BODY)
+		sb_printf(b, " {");
 }
 
 /*
@@ -1678,78 +1695,16 @@ static void print_handle_op(struct sbuf *b, const struct fs_trace *t,
 static void print_op(struct sbuf *b, const struct fs_trace *t,
 		     const struct fs_op *op)
 {
-	const char *s;
-	char buf[64];
+	const struct fs_op_desc *d = fs_op_desc(op->kind);
 
-	switch (op->kind) {
-	case FS_OP_ALLOC:
-	case FS_OP_NETDEV_ALLOC:
-	case FS_OP_NAPI_ALLOC:
-	case FS_OP_NAPI_ALLOC_1K:
-		print_alloc(b, t, op);
-		break;
-	case FS_OP_FREE:
-		print_handle_op(b, t, "free", op->handle);
-		break;
-	case FS_OP_DRAIN:
-		s = cache_str(t, op->cache);
-		sb_printf(b, "drain %.*s", name_len(s), s);
-		break;
-	case FS_OP_FREE_ALL:
-		sb_printf(b, "free-all");
-		break;
-	case FS_OP_FAULTS:
-		sb_printf(b, "faults %s",
-			  fs_faults_format(op->faults, buf, sizeof(buf)));
-		break;
-	case FS_OP_REPEAT:
-		sb_printf(b, "repeat %" PRIu32 " {", op->count);
-		break;
-	case FS_OP_EXPECT:
-		s = handle_str(t, op->handle);
-		sb_printf(b, "expect %.*s %s", name_len(s), s,
-			  NAME_OF(expect_names, op->expect));
-		break;
-	case FS_OP_COMMENT:
-		s = op->comment < t->nr_strings ? t->strings[op->comment] : "";
-		if (*s)
-			sb_printf(b, "# %s", s);
-		else
-			sb_printf(b, "#");	/* no trailing blank */
-		break;
-	case FS_OP_IRQ_OFF:
-		sb_printf(b, "irq-off {");
-		break;
-	case FS_OP_BH_OFF:
-		sb_printf(b, "bh-off {");
-		break;
-	case FS_OP_ACTOR:
-		print_actor(b, t, op);
-		break;
-	case FS_OP_RAISE:
-		s = actor_name(t, op->actor);
-		sb_printf(b, "raise %.*s", name_len(s), s);
-		break;
-	case FS_OP_PUSH:
-		s = queue_str(t, op->queue);
-		sb_printf(b, "push %.*s ", name_len(s), s);
-		s = handle_str(t, op->handle);
-		sb_printf(b, "%.*s", name_len(s), s);
-		break;
-	case FS_OP_POP:
-		s = queue_str(t, op->queue);
-		sb_printf(b, "pop %.*s", name_len(s), s);
-		break;
-	case FS_OP_SPEC_GET:
-		print_handle_op(b, t, "spec-get", op->handle);
-		break;
-	case FS_OP_SPEC_PUT:
-		print_handle_op(b, t, "spec-put", op->handle);
-		break;
-	default:
+	if (!d)
 		sb_printf(b, "?unknown-op-kind-%u", op->kind);
-		break;
-	}
+	else if (d->fields & FS_F_COMMENT)
+		print_comment(b, t, op);
+	else if (!d->keyword)
+		print_actor(b, t, op);
+	else
+		print_line(b, t, d, op);
 }
 
 /* The machine lines, each only when it differs from the default. */
@@ -1846,12 +1801,7 @@ static void print_decision(struct sbuf *b, const struct fs_trace *t,
 static void push_end(uint32_t **ends, size_t *depth, size_t *cap,
 		     uint32_t end)
 {
-	if (*depth == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		*ends = realloc(*ends, *cap * sizeof(**ends));
-		if (!*ends)
-			oom();
-	}
+	*ends = fs_grow(*ends, *depth, cap, sizeof(**ends), 16);
 	(*ends)[(*depth)++] = end;
 }
 
@@ -1875,7 +1825,7 @@ static void print_ops(struct sbuf *b, const struct fs_trace *t)
 		sb_indent(b, depth);
 		print_op(b, t, op);
 		sb_printf(b, "\n");
-		if (opens_block(op)) {
+		if (fs_op_opens_block(op->kind)) {
 			uint32_t limit = depth ? ends[depth - 1] : t->nr_ops;
 			uint32_t room = limit - (i + 1);
 
@@ -1892,9 +1842,7 @@ static void print_ops(struct sbuf *b, const struct fs_trace *t)
 
 static void sb_init(struct sbuf *b, size_t cap)
 {
-	b->s = malloc(cap);
-	if (!b->s)
-		oom();
+	b->s = fs_xmalloc(cap);
 	b->s[0] = '\0';
 	b->len = 0;
 	b->cap = cap;
