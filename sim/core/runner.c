@@ -337,8 +337,7 @@ static void exec_range(struct fs_runner *r, uint32_t from, uint32_t to,
 			continue;
 		}
 		exec_op(r, op, i, depth);
-		if (op->kind == FS_OP_REPEAT || op->kind == FS_OP_IRQ_OFF ||
-		    op->kind == FS_OP_BH_OFF)
+		if (fs_op_opens_block(op->kind))	/* exec_op ran the body */
 			i += op->body_len;
 		if (r->mach && fs_run_points(r) && op->kind != FS_OP_COMMENT)
 			fs_machine_op_point(r->mach);
