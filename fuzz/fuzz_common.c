@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../sim/check/suppress.h"
+#include "../sim/lib/xalloc.h"
 #include "../sim/machine/feedback.h"
 #include "fuzz_common.h"
 
@@ -159,6 +161,59 @@ static void report(const struct fs_trace *t, const struct fs_run_result *res)
 	free(text);
 }
 
+/*
+ * The suppressions (docs/suppressions.md): the built-in list unless
+ * FRAGSIM_NO_DEFAULT_SUPPRESSIONS is set, then the ':'-separated files of
+ * FRAGSIM_SUPPRESS (libFuzzer owns the command line).  A malformed file
+ * ends the process with one line, exit 2.
+ */
+static const struct fs_supp *suppressions(void)
+{
+	static struct fs_supp s;
+	static bool loaded;
+	const char *env = getenv("FRAGSIM_SUPPRESS");
+	char err[512], *list, *file, *save;
+	int rc = 0;
+
+	if (loaded)
+		return &s;
+	loaded = true;
+	if (!getenv("FRAGSIM_NO_DEFAULT_SUPPRESSIONS"))
+		rc = fs_supp_load_default(&s, err, sizeof(err));
+	list = fs_xstrdup(env ? env : "");
+	for (file = strtok_r(list, ":", &save); !rc && file;
+	     file = strtok_r(NULL, ":", &save))
+		rc = fs_supp_load(&s, file, err, sizeof(err));
+	free(list);
+	if (rc) {
+		fprintf(stderr, "fragsim fuzz: error: FRAGSIM_SUPPRESS: %s\n", err);
+		exit(2);
+	}
+	return &s;
+}
+
+/* A known finding is no crash: said once per title, on stderr. */
+static bool known(const struct fs_run_result *res)
+{
+	static char seen[64][160];
+	static unsigned int nr_seen;
+	const struct fs_supp_entry *e =
+		fs_supp_match(suppressions(), res->finding,
+			      fs_fuzz_target()->name);
+	const char *title = res->finding->title;
+
+	if (!e)
+		return false;
+	for (unsigned int i = 0; i < nr_seen; i++)
+		if (!strcmp(seen[i], title))
+			return true;
+	if (nr_seen < 64)
+		snprintf(seen[nr_seen++], sizeof(seen[0]), "%s", title);
+	fprintf(stderr, "fragsim fuzz: known: %s (known: suppressed by %s:%u \xe2\x80\x94 %s)\n",
+		title, e->file, e->line, e->reason);
+	return true;
+}
+
 void fs_fuzz_run(const struct fs_trace *t, bool diff)
 {
 	struct fs_runner *r = runner(diff);
@@ -169,7 +224,7 @@ void fs_fuzz_run(const struct fs_trace *t, bool diff)
 	if (fs_runner_run(r, t, &res, err, sizeof(err)))
 		return;
 	afl_edges();
-	if (!res.finding)
+	if (!res.finding || known(&res))
 		return;
 	report(t, &res);
 	abort();

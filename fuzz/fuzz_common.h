@@ -19,8 +19,10 @@ const struct fs_target *fs_fuzz_target(void);
 
 /*
  * Run @t under every check (+ the differential reference when @diff);
- * a finding prints its report to stderr and aborts.  A trace the target
- * cannot run (a 1K napi op on a kernel without that cache) is skipped.
+ * a finding prints its report to stderr and aborts, unless it is a known
+ * one (FRAGSIM_SUPPRESS, the built-in list: docs/suppressions.md), which
+ * is said once on stderr.  A trace the target cannot run (a 1K napi op on
+ * a kernel without that cache) is skipped.
  */
 void fs_fuzz_run(const struct fs_trace *t, bool diff);
 

@@ -8,9 +8,10 @@
 #
 #   scripts/campaign.sh [--seconds S] [--targets "T1 T2"]
 #                       [--seed X] [--name NAME] [--fuzz-seconds S]
+#                       [--suppress FILE]... [--no-default-suppressions]
 #
-# Exit status: 0 no finding, 1 finding(s), 2 bad usage, 3 the set-up, a
-# fragsim run or a fuzz run failed.
+# Exit status: 0 no finding (known, suppressed ones do not count), 1
+# finding(s), 2 bad usage, 3 the set-up, a fragsim run or a fuzz run failed.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -20,7 +21,7 @@ default_targets=$(fs_kernels --newest-first | awk '{ print $1 }' | paste -sd' ')
 usage() {
 	cat <<-EOM
 	usage: scripts/campaign.sh [--seconds S] [--targets "T1 T2"] [--seed X] [--name NAME]
-	                           [--fuzz-seconds S]
+	                           [--fuzz-seconds S] [--suppress FILE]... [--no-default-suppressions]
 	  --seconds S    seconds per target (default \$FRAGSIM_SECONDS or 120)
 	  --targets "..." targets to run, in order (default "$default_targets";
 	                 'build/fragsim targets' lists them)
@@ -28,6 +29,9 @@ usage() {
 	  --name NAME    campaign directory reports/NAME (default campaign-YYYYmmdd-HHMMSS)
 	  --fuzz-seconds S  then fuzz each target S s with libFuzzer on fuzz_trace
 	                 (scripts/fuzz.sh; default \$FRAGSIM_FUZZ_SECONDS or 60; 0: no fuzzing)
+	  --suppress FILE  known bugs counted as "known", not findings (repeatable;
+	                 docs/suppressions.md); sim/check/known-bugs.supp is always used
+	  --no-default-suppressions  ... unless this is given
 	exit status: 0 no finding, 1 finding(s), 2 bad usage, 3 set-up, fragsim or fuzzing failed
 	EOM
 }
@@ -41,14 +45,16 @@ name=
 fuzz_seconds=${FRAGSIM_FUZZ_SECONDS:-60}
 fuzz_seconds_from=FRAGSIM_FUZZ_SECONDS
 [ -n "${FRAGSIM_FUZZ_SECONDS:-}" ] || fuzz_seconds_from=--fuzz-seconds
+supp_args=()		# for fragsim run and scripts/fuzz.sh alike
 
 while [ $# -gt 0 ]; do
 	opt=$1 val=
 	case $opt in
 	-h|--help) usage; exit 0 ;;
-	--seconds=*|--targets=*|--seed=*|--name=*|--fuzz-seconds=*)
+	--no-default-suppressions) supp_args+=("$opt"); shift; continue ;;
+	--seconds=*|--targets=*|--seed=*|--name=*|--fuzz-seconds=*|--suppress=*)
 		val=${opt#*=} opt=${opt%%=*} ;;
-	--seconds|--targets|--seed|--name|--fuzz-seconds)
+	--seconds|--targets|--seed|--name|--fuzz-seconds|--suppress)
 		[ $# -ge 2 ] || fs_die "$opt needs a value (see scripts/campaign.sh --help)"
 		val=$2; shift ;;
 	*) fs_die "unknown option or argument '$opt' (see scripts/campaign.sh --help)" ;;
@@ -60,6 +66,10 @@ while [ $# -gt 0 ]; do
 	--seed) seed=$val ;;
 	--name) name=$val ;;
 	--fuzz-seconds) fuzz_seconds=$val fuzz_seconds_from=--fuzz-seconds ;;
+	--suppress)
+		[ -f "$val" ] || fs_die "--suppress: '$val' is not a file"
+		# Absolute: the runs below start from the repository root.
+		supp_args+=(--suppress "$(cd "$(dirname "$val")" && pwd)/$(basename "$val")") ;;
 	esac
 done
 
@@ -143,6 +153,7 @@ info=$dir/campaign.info
 	echo "targets=${target_list[*]}"
 	echo "fragsim=$fragsim"
 	echo "fuzz_seconds=$fuzz_seconds"
+	echo "suppressions=${supp_args[*]}"
 } > "$info"
 
 echo "fragsim campaign $name: ${target_list[*]}, $seconds s each, seed $seed"
@@ -155,11 +166,11 @@ for t in "${target_list[@]}"; do
 	# stdout (reports, summary) goes to the log; stderr (a progress line
 	# every 10 s, as it is not a tty here, and any error) is shown and kept.
 	{ "$fragsim" run --target "$t" --seconds "$seconds" --seed "$seed" \
-		--out "$dir/findings/$t" 2>&1 >"$dir/$t.log"; } |
+		--out "$dir/findings/$t" "${supp_args[@]}" 2>&1 >"$dir/$t.log"; } |
 		tee "$dir/$t.progress" >&2
 	rc=${PIPESTATUS[0]}
 	echo "exit.$t=$rc" >> "$info"
-	sed -n '/^fragsim run: [^ ]*: .* finding(s)$/,$p' "$dir/$t.log"
+	sed -n '/^fragsim run: [^ ]*: .* finding(s)\(, [0-9]* known (suppressed)\)\{0,1\}$/,$p' "$dir/$t.log"
 	if [ -n "$interrupted" ]; then
 		echo "fragsim: interrupted; reporting what has run" >&2
 		status=130
@@ -179,7 +190,7 @@ if [ "$fuzz_seconds" -gt 0 ] && [ -z "$interrupted" ]; then
 		# at the top: those are fragsim run's, for scripts/report.py.
 		mkdir -p "$dir/fuzz"
 		{ scripts/fuzz.sh --engine libfuzzer --fuzzer fuzz_trace --target "$t" \
-			--seconds "$fuzz_seconds" --out "$dir/fuzz/$t" 2>&1 \
+			--seconds "$fuzz_seconds" --out "$dir/fuzz/$t" "${supp_args[@]}" 2>&1 \
 			>"$dir/fuzz/$t.stdout"; } | tee "$dir/fuzz/$t.stderr" >&2
 		rc=${PIPESTATUS[0]}
 		echo "fuzz.exit.$t=$rc" >> "$info"

@@ -6,6 +6,7 @@
 #
 #   scripts/fuzz.sh [--engine libfuzzer|afl] [--target T] [--seconds S]
 #                   [--jobs J] [--fuzzer fuzz_trace] [--name NAME]
+#                   [--suppress FILE]... [--no-default-suppressions]
 #
 # Set-up as scripts/test.sh (build/ is the plain build: fragsim replay,
 # decode and minimize), plus its own build directories: build-libfuzzer/
@@ -36,6 +37,9 @@ usage() {
 	  --name NAME    report directory reports/NAME (default fuzz-YYYYmmdd-HHMMSS)
 	  --out DIR      report directory DIR instead (must not exist; scripts/campaign.sh uses it)
 	  --no-coverage  skip the llvm-cov step (no build-cov/)
+	  --suppress FILE  known bugs: not crashes, counted as "known" (repeatable;
+	                 FRAGSIM_SUPPRESS for the fuzzer; docs/suppressions.md)
+	  --no-default-suppressions  without the built-in list (sim/check/known-bugs.supp)
 	exit status: 0 no finding, 1 finding(s), 2 bad usage, 3 set-up, fuzzer or report failed
 	EOM
 }
@@ -50,15 +54,18 @@ fuzzer=fuzz_trace
 name=
 out=
 coverage=1
+supp_files=() supp_args=()
 
 while [ $# -gt 0 ]; do
 	opt=$1 val=
 	case $opt in
 	-h|--help) usage; exit 0 ;;
 	--no-coverage) coverage=; shift; continue ;;
-	--engine=*|--target=*|--seconds=*|--jobs=*|--fuzzer=*|--name=*|--out=*)
+	--no-default-suppressions)
+		supp_args+=("$opt"); export FRAGSIM_NO_DEFAULT_SUPPRESSIONS=1; shift; continue ;;
+	--engine=*|--target=*|--seconds=*|--jobs=*|--fuzzer=*|--name=*|--out=*|--suppress=*)
 		val=${opt#*=} opt=${opt%%=*} ;;
-	--engine|--target|--seconds|--jobs|--fuzzer|--name|--out)
+	--engine|--target|--seconds|--jobs|--fuzzer|--name|--out|--suppress)
 		[ $# -ge 2 ] || fs_die "$opt needs a value (see scripts/fuzz.sh --help)"
 		val=$2; shift ;;
 	*) fs_die "unknown option or argument '$opt' (see scripts/fuzz.sh --help)" ;;
@@ -72,6 +79,11 @@ while [ $# -gt 0 ]; do
 	--fuzzer) fuzzer=$val ;;
 	--name) name=$val ;;
 	--out) out=$val ;;
+	--suppress)
+		[ -f "$val" ] || fs_die "--suppress: '$val' is not a file"
+		case $val in *:*) fs_die "--suppress: '$val': no ':' in the name (FRAGSIM_SUPPRESS separates with it)" ;; esac
+		val=$(cd "$(dirname "$val")" && pwd)/$(basename "$val")
+		supp_files+=("$val") supp_args+=(--suppress "$val") ;;
 	esac
 done
 
@@ -304,6 +316,7 @@ fi
 	[ -f "$dict" ] && echo "dict=$dict"
 	[ -f "$options" ] && echo "options=$options"
 	echo "dir=$rdir"
+	echo "suppressions=${supp_args[*]}"
 	echo "git=$(git rev-parse --short=12 HEAD 2>/dev/null)$(git diff --quiet HEAD 2>/dev/null || echo -dirty)"
 } > "$info"
 
@@ -320,6 +333,9 @@ if [ "$engine" = afl ] && [ -z "$(ls -A "$seed_dir")" ]; then
 fi
 
 export FRAGSIM_FUZZ_TARGET=$target
+# The fuzzer's suppressions (libFuzzer owns its command line).
+FRAGSIM_SUPPRESS=$(IFS=:; echo "${supp_files[*]}")
+export FRAGSIM_SUPPRESS
 pids=()
 case $engine in
 libfuzzer)
@@ -557,7 +573,7 @@ for i in "${!artifacts[@]}"; do
 	a_kind[i]=$kind a_rc[i]=- a_verdict[i]=not-triaged a_title[i]=
 	[ "$i" -lt "$max_triage" ] || continue
 	rart=$(relroot "$art")   # reports and replay commands name it from the root
-	{ timeout 120 "$replayer" replay --target "$target" "$rart" > "$out" 2>&1; } 2>/dev/null
+	{ timeout 120 "$replayer" replay --target "$target" "${supp_args[@]}" "$rart" > "$out" 2>&1; } 2>/dev/null
 	rc=$?
 	verdict='' title=''
 	case $rc in
@@ -568,6 +584,12 @@ for i in "${!artifacts[@]}"; do
 		[ -n "$title" ] || title="(fragsim replay exit 1 without a report)"
 		;;
 	0)
+		if grep -q '(known: suppressed by ' "$out"; then
+			# A known bug (docs/suppressions.md): counted, not a finding.
+			verdict=known title=$(first_title "$out")
+			a_rc[i]=$rc a_verdict[i]=$verdict a_title[i]=$title
+			continue
+		fi
 		# Not a fragsim finding: what does the fuzzer itself say?
 		{ ASAN_OPTIONS=$asan_opts UBSAN_OPTIONS=$ubsan_opts \
 			timeout 120 "$(relroot "$fbin")" "$rart" -runs=1 > "$out.fuzzer" 2>&1 < /dev/null
@@ -602,7 +624,7 @@ nfindings=0 nskipped=0
 for pass in finding other; do
 	for i in "${!artifacts[@]}"; do
 		title=${a_title[i]} verdict=${a_verdict[i]}
-		[ -n "$title" ] && [ "$verdict" != not-reproduced ] || continue
+		[ -n "$title" ] && [ "$verdict" != not-reproduced ] && [ "$verdict" != known ] || continue
 		if [ $pass = finding ]; then [ "$verdict" = finding ] || continue
 		else [ "$verdict" != finding ] || continue
 		fi

@@ -228,6 +228,23 @@ def parse_triage(d):
     return rows
 
 
+KNOWN_LINE = re.compile(r"^fragsim fuzz: known: (?P<title>.+?) \(known: suppressed by (?P<where>[^ ]+) ")
+
+
+def collect_known(log_text, triage):
+    """Known (suppressed) findings: the fuzzer's "known:" lines (said once
+    per title and process) and the artifacts fragsim replay calls known."""
+    known = {}
+    for line in (log_text or "").splitlines():
+        m = KNOWN_LINE.match(line)
+        if m:
+            known.setdefault(m["title"], m["where"])
+    for r in triage:
+        if r["verdict"] == "known" and r["title"]:
+            known.setdefault(r["title"], None)
+    return [{"title": t, "suppressed_by": w} for t, w in known.items()]
+
+
 def rel_to_root(p):
     try:
         r = os.path.relpath(Path(p).resolve(), ROOT)
@@ -501,6 +518,7 @@ def collect(d):
             points, series_source = fpoints, "fuzz.log (libFuzzer -fork stats lines)"
     triage = parse_triage(d)
     findings = collect_findings(d, triage, info)
+    known = collect_known(log_text, triage)
     elapsed = to_float(info.get("fuzz_seconds"))
     last = points[-1] if points else {}
     execs = last.get("execs")
@@ -514,6 +532,7 @@ def collect(d):
         "corpus_initial": to_int(info.get("seed_count")),
         "corpus_final": corpus_final,
         "crashes": len(triage),
+        "known": len(known),
     }
     if engine == "libfuzzer":
         stats["cov"] = lf_last["cov"] if lf_last else last.get("cov")
@@ -573,6 +592,7 @@ def collect(d):
         "progress": progress_points,
         "artifacts": {"total": len(triage), "by_verdict": verdicts},
         "findings": findings,
+        "known": known,
         "coverage": cov,
         "paths": "paths are relative to this directory; run the replay commands "
                  "from the repository root",
@@ -665,6 +685,12 @@ def summary_txt(s):
             out.append(f"  replay:    {f['replay']}")
     else:
         out.append("No findings.")
+    if s.get("known"):
+        out.append("")
+        out.append(f"Known (suppressed) findings: {len(s['known'])} (docs/suppressions.md)")
+        for k in s["known"]:
+            out.append(f"  (known) {k['title']}" + (
+                f"  [suppressed by {k['suppressed_by']}]" if k["suppressed_by"] else ""))
     return "\n".join(out) + "\n"
 
 
@@ -836,6 +862,9 @@ def index_html(s, plots, text):
             + "</li>")
     findings = ("<ul>" + "".join(items) + "</ul><p>Run the replay commands from the repository "
                 "root.</p>") if items else "<p>No findings.</p>"
+    if s.get("known"):
+        findings += ("<p>Known (suppressed) findings: " + "".join(
+            f"<br><code>{h(k['title'])}</code>" for k in s["known"]) + "</p>")
     nr = s["artifacts"]["by_verdict"].get("not-reproduced")
     if nr:
         findings += (f"<p>{nr} artifact(s) reproduced neither with fragsim replay nor with the "
@@ -911,6 +940,7 @@ def campaign(d):
             "cov": st.get("cov"), "ft": st.get("ft"),
             "kernel_lines": c.get("lines"), "kernel_branches": c.get("branches"),
             "uncovered_lines": len(c.get("uncovered_lines") or []) if c.get("corpus") else None,
+            "known": len(s.get("known") or []),
             "findings": [{"title": f["title"], "count": f["count"], "verdict": f["verdict"],
                           "report": f"fuzz/{t}/{f['report']}" if f.get("report") else None,
                           "replay": f["replay"]} for f in s.get("findings", [])],
@@ -967,17 +997,17 @@ def campaign_txt(fuzz):
     out = [f"Fuzzing (scripts/fuzz.sh, libFuzzer on fuzz_trace, "
            f"{fmt(fuzz['seconds_per_target'])} s per target; reports in fuzz/<target>/):", ""]
     head = ("target", "seconds", "execs", "exec/s", "corpus", "cov", "kernel lines",
-            "kernel branches", "findings", "status")
+            "kernel branches", "findings", "known", "status")
     rows = [head]
     for e in fuzz["targets"]:
         rows.append((e["target"], fmt(e.get("seconds"), "{:.1f}"), fmt(e.get("execs")),
                      fmt(e.get("exec_per_s")), fmt(e.get("corpus")), fmt(e.get("cov")),
                      fmt_ratio(e.get("kernel_lines")), fmt_ratio(e.get("kernel_branches")),
-                     str(len(e.get("findings", []))), e["status"]))
+                     str(len(e.get("findings", []))), fmt(e.get("known")), e["status"]))
     w = [max(len(r[i]) for r in rows) for i in range(len(head))]
     for r in rows:
-        out.append("  ".join([r[0].ljust(w[0])] + [r[i].rjust(w[i]) for i in range(1, 9)]
-                             + [r[9]]).rstrip())
+        out.append("  ".join([r[0].ljust(w[0])] + [r[i].rjust(w[i]) for i in range(1, 10)]
+                             + [r[10]]).rstrip())
     for e in fuzz["targets"]:
         if e.get("error"):
             out.append(f"{e['target']}: {e['error']}")

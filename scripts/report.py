@@ -42,7 +42,11 @@ FIRST = re.compile(
 SUMMARY = re.compile(
     r"^fragsim run: (?P<target>\S+): (?P<seconds>[0-9.]+) s, (?P<traces>\d+) traces"
     r"(?: \((?P<runs>\d+) runs\))?, "
-    r"(?P<ops>\d+) ops executed \((?P<rate>\d+) ops/s\), (?P<findings>\d+) finding\(s\)$")
+    r"(?P<ops>\d+) ops executed \((?P<rate>\d+) ops/s\), (?P<findings>\d+) finding\(s\)"
+    r"(?:, (?P<known>\d+) known \(suppressed\))?$")
+# A known (suppressed) title: "N x (known) TITLE  [suppressed by FILE:LINE]".
+KNOWN_COUNT = re.compile(
+    r"^\s*(?P<count>\d+) x \(known\) (?P<title>.+?)  \[suppressed by (?P<where>[^\]]+)\]$")
 TITLE_COUNT = re.compile(r"^\s*(?P<count>\d+) x (?P<title>.+)$")
 PROGRESS = re.compile(
     r"^\[\s*(?P<t>[0-9.]+)s\] ops (?P<ops>\d+)\s+traces (?P<traces>\d+)\s+"
@@ -113,7 +117,8 @@ def block_facts(block):
 
 
 def parse_log(text):
-    res = {"first": None, "summary": None, "sim": None, "titles": [], "blocks": []}
+    res = {"first": None, "summary": None, "sim": None, "titles": [], "known": [],
+           "blocks": []}
     if not text:
         return res
     lines = text.splitlines()
@@ -128,8 +133,15 @@ def parse_log(text):
         m = SUMMARY.match(line)
         if m:
             res["summary"] = m.groupdict()
-            res["titles"] = []
+            res["titles"], res["known"] = [], []
             for l in lines[i + 1:]:
+                if SIM.match(l):        # the simulator line comes first
+                    continue
+                mk = KNOWN_COUNT.match(l)
+                if mk:
+                    res["known"].append({"title": mk["title"], "count": int(mk["count"]),
+                                         "suppressed_by": mk["where"]})
+                    continue
                 mt = TITLE_COUNT.match(l)
                 if not mt:
                     break
@@ -254,7 +266,8 @@ def collect(d):
         if summary:
             entry.update(seconds=float(summary["seconds"]), traces=int(summary["traces"]),
                          ops=int(summary["ops"]), ops_per_s=int(summary["rate"]),
-                         findings=int(summary["findings"]))
+                         findings=int(summary["findings"]),
+                         known=int(summary["known"] or 0))
         elif points:  # no summary: the last progress line is the best we know
             last = points[-1]
             entry.update(seconds=last["t"], traces=last["traces"], ops=last["ops"],
@@ -301,6 +314,9 @@ def collect(d):
                                for f in fs[1:]],
             })
         entry["finding_titles"] = findings
+        # Known (suppressed) findings: counted apart, never a failure.
+        entry.setdefault("known", None)
+        entry["known_titles"] = log["known"]
         entry["finding_files"] = [
             {"trace": f["trace"], "report": f["report"], "title": f["title"],
              "replay": f["replay"]} for f in files.values()]
@@ -334,6 +350,7 @@ def collect(d):
                  "commands from the repository root",
         "targets": targets,
         "totals": {"findings": total_findings,
+                   "known": sum(t.get("known") or 0 for t in targets),
                    "distinct_titles": sum(len(t["finding_titles"]) for t in targets),
                    "failed_targets": failed},
         "result": ("failed" if failed or any(t["status"] == "interrupted" for t in targets)
@@ -361,14 +378,15 @@ def summary_txt(s):
     for t, b in s["fragsim"]["builds"].items():
         out.append(f"build:   {t}: {b['release']}, layout {b['layout']}, build {b['build_id']}")
     out.append("")
-    head = ("target", "seconds", "traces", "ops", "ops/s", "findings", "status")
+    head = ("target", "seconds", "traces", "ops", "ops/s", "findings", "known", "status")
     rows = [head] + [(t["target"], fmt_secs(t["seconds"]), fmt_int(t["traces"]),
                       fmt_int(t["ops"]), fmt_int(t["ops_per_s"]), fmt_int(t["findings"]),
+                      fmt_int(t.get("known")),
                       t["status"] + (" (partial)" if t.get("partial") else ""))
                      for t in s["targets"]]
     w = [max(len(r[i]) for r in rows) for i in range(len(head))]
     for r in rows:
-        cells = [r[0].ljust(w[0])] + [r[i].rjust(w[i]) for i in range(1, 6)] + [r[6]]
+        cells = [r[0].ljust(w[0])] + [r[i].rjust(w[i]) for i in range(1, 7)] + [r[7]]
         out.append("  ".join(cells).rstrip())
     sims = [t for t in s["targets"] if t.get("simulator")]
     if sims:
@@ -402,6 +420,13 @@ def summary_txt(s):
                 out.append(f"  (+{len(f['more_files'])} more trace(s) in findings/{t['target']}/)")
     if not any_finding:
         out.append("No findings.")
+    known = [(t["target"], k) for t in s["targets"] for k in t.get("known_titles") or []]
+    if known:
+        out.append("")
+        out.append("Known (suppressed) findings, not failures (docs/suppressions.md):")
+        for target, k in known:
+            out.append(f"{target}: {k['count']} x (known) {k['title']}  "
+                       f"[suppressed by {k['suppressed_by']}]")
     return "\n".join(out) + "\n"
 
 

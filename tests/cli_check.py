@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Bad input gets one clear error line and exit status 2, never a crash.
+"""Bad input gets one clear error line and exit status 2, never a crash;
+suppressions (docs/suppressions.md) and titles (docs/invariants.md,
+"Titles") behave as documented.
 
   cli_check.py FRAGSIM TRACES_DIR
 """
@@ -12,12 +14,12 @@ import tempfile
 failed = passed = 0
 
 
-def check(name, args, want_rc, want_err=None, stdin=None):
+def check(name, args, want_rc, want_err=None, stdin=None, want_out=None):
     global failed, passed
     p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True, timeout=60, input=stdin)
     errs = [l for l in p.stderr.splitlines() if l.strip()]
-    ok = p.returncode == want_rc
+    ok = p.returncode == want_rc and (want_out is None or want_out in p.stdout)
     if want_rc == 2:
         ok = ok and len(errs) == 1 and errs[0].startswith("fragsim: error: ")
         if want_err:
@@ -29,6 +31,120 @@ def check(name, args, want_rc, want_err=None, stdin=None):
         failed += 1
     else:
         passed += 1
+
+
+def title_of(args):
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=60)
+    return next((l for l in p.stdout.splitlines()
+                 if l.startswith(("BUG:", "kernel BUG", "WARNING"))), None)
+
+
+def check_title(name, args, want):
+    global failed, passed
+    got = title_of(args)
+    print(("ok   " if got == want else "FAIL ") + name)
+    if got == want:
+        passed += 1
+    else:
+        print(f"  title {got!r}, want {want!r}")
+        failed += 1
+
+
+SUPP = """# a comment
+kind: double-free
+function: ref_free
+target: %s
+reason: a test's known bug
+link: https://lore.kernel.org/all/?q=fragsim
+"""
+
+
+def suppressions(fragsim, write, dbl):
+    """A file that fires, one that does not, malformed ones (exit 2)."""
+    fires = write("fires.supp", (SUPP % "r?f").encode())
+    check("suppress: a matching entry makes the finding known (exit 0)",
+          [fragsim, "replay", "--suppress", fires, dbl], 0,
+          want_out="(known: suppressed by %s:2 \u2014 a test's known bug)" % fires)
+    other = write("other.supp", (SUPP % "linux-*").encode())
+    check("suppress: another target's entry does not fire (exit 1)",
+          [fragsim, "replay", "--suppress", other, dbl], 1)
+    check("suppress: --no-default-suppressions keeps --suppress files",
+          [fragsim, "replay", "--no-default-suppressions", "--suppress", fires, dbl], 0)
+    check("suppress: missing file", [fragsim, "replay", "--suppress",
+                                     fires + ".nope", dbl], 2, "fires.supp.nope")
+    bad = {
+        "typo.supp": (b"kind: double-fre\n", "typo.supp:1: kind:"),
+        "key.supp": (b"kind: double-free\nfunktion: x\n", "key.supp:2: unknown key"),
+        "twice.supp": (b"kind: double-free\nkind: double-free\n", "twice.supp:2:"),
+        "short.supp": (b"# c\n\nkind: double-free\nfunction: f\n", "short.supp:3: entry without 'target:'"),
+        "link.supp": ((SUPP % "ref").replace("https://", "ftp://").encode(), "link.supp:6: link:"),
+        "indent.supp": (b"kind: double-free\n  function: f\n", "indent.supp:2:"),
+        "fn.supp": (b"kind: double-free\nfunction: a b\n", "fn.supp:2: function:"),
+    }
+    for name, (text, err) in bad.items():
+        path = write(name, text)
+        check("suppress: malformed " + name + " names file:line (exit 2)",
+              [fragsim, "replay", "--suppress", path, dbl], 2, err)
+        check("suppress: run refuses malformed " + name,
+              [fragsim, "run", "--target", "ref", "--runs", "1", "--suppress", path], 2, err)
+    check("suppress: run with a valid file runs",
+          [fragsim, "run", "--target", "ref", "--runs", "2", "--quiet", "--seed", "1",
+           "--out", os.path.dirname(fires) + "/out", "--suppress", fires], 0)
+
+
+NET_FREE_TWICE = b"""fragsim-trace 1
+target %s
+irq-off {
+h0 = netdev_alloc_frag size=100%s
+free h0
+free h0
+}
+"""
+PLAIN_FREE_TWICE = b"""fragsim-trace 1
+target %s
+cache nc0 page_frag
+h0 = alloc nc0 size=100%s
+free h0
+free h0
+"""
+NAPI_ALIGN = b"""fragsim-trace 1
+target %s
+bh-off {
+h0 = napi_alloc_frag size=100
+h1 = napi_alloc_frag size=361 align=2048
+}
+"""
+
+
+def titles(fragsim, write):
+    """One bug, one title, whichever entry point the trace went through."""
+    p = subprocess.run([fragsim, "targets"], stdout=subprocess.PIPE, text=True)
+    kernels = [l.split()[0] for l in p.stdout.splitlines()[1:]
+               if l.split() and l.split()[0].startswith("linux-")]
+    for k in kernels[-1:]:
+        t = k.encode()
+        want = "BUG: fragsim: double-free in page_frag_free"
+        check_title(f"title: {k}: double free through page_frag_free()",
+                    [fragsim, "replay", write("dp.trace", PLAIN_FREE_TWICE % (t, b""))], want)
+        check_title(f"title: {k}: double free through skb_free_frag()",
+                    [fragsim, "replay", write("dn.trace", NET_FREE_TWICE % (t, b""))], want)
+    zoo = os.path.join(os.path.dirname(os.path.realpath(fragsim)), "fragsim-zoo")
+    target = b"M-align@linux-6.12"
+    if not os.path.exists(zoo) or target.decode() not in subprocess.run(
+            [zoo, "targets"], stdout=subprocess.PIPE, text=True).stdout:
+        return
+    want = "BUG: fragsim: fragment-misaligned in __page_frag_alloc_align"
+    align = b" align=2048"
+    for name, text in (("page_frag_alloc_align", PLAIN_FREE_TWICE % (target, align)),
+                       ("netdev_alloc_frag_align", NET_FREE_TWICE % (target, align)),
+                       ("napi_alloc_frag_align", NAPI_ALIGN % target)):
+        # The first allocation is aligned by luck; make it the second.
+        text = text.replace(b"size=100" + align, b"size=100\nh9 = " +
+                            (b"alloc nc0" if b"cache" in text else b"netdev_alloc_frag") +
+                            b" size=361" + align)
+        check_title(f"title: M-align@linux-6.12 through {name}()",
+                    [zoo, "replay", write(name + ".trace", text)], want)
 
 
 def main():
@@ -71,6 +187,8 @@ def main():
     check("replay: a good trace on ref exits 0", [fragsim, "replay", ok], 0)
     dbl = write("dbl.trace", b"fragsim-trace 1\ncache nc0 page_frag\nh0 = alloc nc0 size=100\nfree h0\nfree h0\n")
     check("replay: a double free is a finding (exit 1)", [fragsim, "replay", dbl], 1)
+    suppressions(fragsim, write, dbl)
+    titles(fragsim, write)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

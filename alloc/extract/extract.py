@@ -78,6 +78,47 @@ def build_id(ex):
     return h.hexdigest()[:12]
 
 
+_INLINE = re.compile(r"\b(inline|__inline|__inline__|__always_inline)\b")
+_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+
+
+def kfuncs(ex):
+    """Each extracted function: whether it is page_frag code proper (cut
+    from the page_frag files, not a front end) and the out-of-line
+    page_frag function a call to it reaches (itself if it is one; else
+    the first one its body calls, through inline wrappers and front ends).
+    Reports title a finding by it (docs/invariants.md, "Titles")."""
+    core, inline, calls = {}, {}, {}
+    names = ex.functions()
+    for p in ex.pieces:
+        if p.kind != "func":
+            continue
+        text = _COMMENT.sub(" ", p.text)
+        m = re.search(r"\b%s\s*\(" % re.escape(p.name), text)
+        head = text[:m.start()] if m else ""
+        body = text[text.find("{", m.end() if m else 0):]
+        core[p.name] = core.get(p.name, True) and p.front is None
+        inline[p.name] = inline.get(p.name, False) or bool(_INLINE.search(head))
+        found = calls.setdefault(p.name, [])
+        pos = []
+        for n in names:
+            c = re.search(r"\b%s\s*\(" % re.escape(n), body)
+            if c and n != p.name:
+                pos.append((c.start(), n))
+        found += [n for _, n in sorted(pos) if n not in found]
+
+    def reach(fn, seen):
+        if core[fn] and not inline[fn]:
+            return fn
+        for c in calls[fn]:
+            if c not in seen:
+                r = reach(c, seen | {c})
+                if r:
+                    return r
+        return None
+    return [(fn, core[fn], reach(fn, {fn})) for fn in names]
+
+
 def render(ex, name, ident):
     """The generated C file, as bytes."""
     out = []            # latin-1 str chunks; kernel bytes map 1:1
@@ -101,6 +142,9 @@ def render(ex, name, ident):
         emit("#define %s 1\n" % fe.macro)
     for macro, value in features.detect(ex):
         emit("#define %s %s\n" % (macro, value))
+    emit("#define FS_KFUNCS \\\n%s\n" % " \\\n".join(
+        '\t{ "%s", %d, %s },' % (fn, core, '"%s"' % r if r else "NULL")
+        for fn, core, r in kfuncs(ex)))
     emit('#define FS_BUILD_ID "%s"\n' % build_id(ex))
     emit('#define FS_ZOO "%s"\n' % "+".join(z.id for z in ex.zoo))
     emit("/* Non-static extracted functions get a per-target prefix so "

@@ -212,6 +212,8 @@ FS_GLUE_FN void FS_GLUE(pcpu_drain)(unsigned int cpu)
 }
 #endif /* FS_HAVE_NET */
 
+static const struct fs_kfunc FS_GLUE(kfuncs)[] = { FS_KFUNCS };
+
 const struct fs_target FS_CAT(fs_target_, FS_TARGET_ID) = {
 	.name = FS_TARGET_NAME,
 	.release = FS_KERNEL_RELEASE,
@@ -233,6 +235,8 @@ const struct fs_target FS_CAT(fs_target_, FS_TARGET_ID) = {
 	.fn_drain = "__page_frag_cache_drain",
 #endif
 	.sym_prefix = "fs_" __stringify(FS_TARGET_ID) "_",
+	.kfuncs = FS_GLUE(kfuncs),
+	.nr_kfuncs = sizeof(FS_GLUE(kfuncs)) / sizeof(FS_GLUE(kfuncs)[0]),
 	.ring_page = FS_GLUE(ring_page),
 	.page_drain = FS_GLUE(page_drain),
 #ifdef FS_HAVE_NET

@@ -51,6 +51,7 @@ enum fs_finding_kind {
 	FS_F_CTX_NAPI_BH_ON,
 	FS_F_CTX_NETDEV_IRQS_ON,
 	FS_F_CACHE_CONCURRENT,
+	FS_F_OVERSIZE_NULL_NO_REFILL,
 	FS_F_NR_KINDS,
 };
 
@@ -78,6 +79,7 @@ void fs_report_footer(struct fs_buf *b, const char *key, const char *replay);
 struct fs_finding {
 	enum fs_finding_kind kind;
 	char title[160];	/* "BUG: fragsim: pfmemalloc-recycled in ..." */
+	char fn[64];		/* the function the title names */
 	struct fs_buf report;	/* full report, without the repro footer */
 };
 

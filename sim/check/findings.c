@@ -76,6 +76,8 @@ static const struct {
 		"netdev_alloc_cache is used only in hard interrupt context or with interrupts disabled" },
 	[FS_F_CACHE_CONCURRENT] = { "cache-concurrent-use",
 		"a page_frag_cache has one user at a time: a per-CPU cache only its CPU, a driver's cache one CPU without a lock" },
+	[FS_F_OVERSIZE_NULL_NO_REFILL] = { "oversize-null-no-refill",
+		"a request larger than PAGE_SIZE that does not fit the rest of the cached page is served from a new page, not failed" },
 };
 
 const char *fs_finding_slug(enum fs_finding_kind k)

@@ -137,27 +137,70 @@ static const char *context_name(const struct fs_kcpu *k)
 	return "task context";
 }
 
+/*
+ * Context rules are about the API entry point the trace called (the net
+ * front end's contract): those findings keep its name.
+ */
+static bool titled_by_entry(enum fs_finding_kind k)
+{
+	switch (k) {
+	case FS_F_CTX_INCONSISTENT:
+	case FS_F_CTX_NAPI_HARDIRQ:
+	case FS_F_CTX_NAPI_BH_ON:
+	case FS_F_CTX_NETDEV_IRQS_ON:
+	case FS_F_CACHE_CONCURRENT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The function a finding is titled by, before its call stack is known
+ * (docs/invariants.md, "Titles"): the function of a kernel BUG/WARN, else
+ * the page_frag function the operation's entry point reaches, else the
+ * entry point itself (ref), else "teardown".
+ */
+static const char *title_fn(const struct fs_check *c, enum fs_finding_kind k)
+{
+	const struct fs_kfunc *f;
+
+	if ((k == FS_F_KERNEL_BUG || k == FS_F_KERNEL_WARNING) && c->kernel_func)
+		return c->kernel_func;
+	if (!c->kernel_fn)
+		return "teardown";
+	f = fs_target_kfunc(c->target, c->kernel_fn);
+	if (titled_by_entry(k) || !f || !f->reaches)
+		return c->kernel_fn;
+	return f->reaches;
+}
+
+static void set_title(struct fs_check *c, enum fs_finding_kind k,
+		      const char *fn)
+{
+	struct fs_finding *f = &c->finding;
+
+	snprintf(f->fn, sizeof(f->fn), "%s", fn);
+	if (k == FS_F_KERNEL_BUG)
+		snprintf(f->title, sizeof(f->title), "kernel BUG at %s:%d in %s",
+			 c->kernel_file, c->kernel_line, fn);
+	else if (k == FS_F_KERNEL_WARNING)
+		snprintf(f->title, sizeof(f->title), "WARNING in %s", fn);
+	else
+		snprintf(f->title, sizeof(f->title), "BUG: fragsim: %s in %s",
+			 fs_finding_slug(k), fn);
+}
+
 static void write_report(struct fs_check *c, enum fs_finding_kind k,
 			 unsigned long pfn, uint32_t frag, const char *detail)
 {
 	struct fs_buf *b = &c->finding.report;
-	const char *where = c->kernel_func ? c->kernel_func :
-			    c->kernel_fn ? c->kernel_fn : "teardown";
 	char desc[256] = "?";
 
 	if (c->describe && c->op)
 		c->describe(c->describe_ctx, c->op, desc, sizeof(desc));
 
-	if (k == FS_F_KERNEL_BUG)
-		snprintf(c->finding.title, sizeof(c->finding.title),
-			 "kernel BUG at %s:%d in %s", c->kernel_file,
-			 c->kernel_line, where);
-	else if (k == FS_F_KERNEL_WARNING)
-		snprintf(c->finding.title, sizeof(c->finding.title),
-			 "WARNING in %s", where);
-	else
-		snprintf(c->finding.title, sizeof(c->finding.title),
-			 "BUG: fragsim: %s in %s", fs_finding_slug(k), where);
+	set_title(c, k, title_fn(c, k));
 	fs_buf_reset(b);
 	fs_buf_printf(b, "%s\n%s\n", RULE, c->finding.title);
 	fs_buf_printf(b, "Invariant: %s\n", fs_finding_invariant(k));
@@ -277,6 +320,47 @@ static void call_trace(struct fs_check *c, struct fs_buf *b,
 	}
 }
 
+/*
+ * The innermost page_frag function (fs_kfunc.core) on the breaking
+ * context's kernel stack, into @name; false when there is none (the
+ * finding was raised after the call returned, or outside the kernel).
+ */
+static bool innermost_core(struct fs_check *c, const struct fs_timeline *tl,
+			   char *name, size_t len)
+{
+	for (unsigned int i = 0; i < tl->nr_pcs && tl->pcs[i]; i++) {
+		const struct fs_kfunc *f;
+
+		c->symbolize(tl->pcs[i], name, len);
+		name[strcspn(name, "+")] = '\0';
+		f = fs_target_kfunc(c->target, name);
+		if (f && f->core)
+			return true;
+	}
+	return false;
+}
+
+/* The stack is known now: title by where the invariant broke. */
+static void retitle_by_stack(struct fs_check *c, const struct fs_timeline *tl)
+{
+	struct fs_finding *f = &c->finding;
+	enum fs_finding_kind k = f->kind;
+	struct fs_buf nb = { 0 };
+	size_t old_len = strlen(f->title);
+	char name[96];
+
+	if (k == FS_F_KERNEL_BUG || k == FS_F_KERNEL_WARNING ||
+	    titled_by_entry(k) || !innermost_core(c, tl, name, sizeof(name)) ||
+	    !strcmp(name, f->fn))
+		return;
+	set_title(c, k, name);
+	/* The report opens with the rule and the title line. */
+	fs_buf_printf(&nb, "%s\n%s%s", RULE, f->title,
+		      f->report.s + strlen(RULE) + 1 + old_len);
+	fs_buf_free(&f->report);
+	f->report = nb;
+}
+
 void fs_check_report_timeline(struct fs_check *c, const struct fs_timeline *tl,
 			      const struct fs_trace *t)
 {
@@ -302,6 +386,7 @@ void fs_check_report_timeline(struct fs_check *c, const struct fs_timeline *tl,
 		      tl->cpu, ctx_names[tl->ctx], fs_actor_name(t, tl->actor),
 		      tl->depth);
 	call_trace(c, b, tl);
+	retitle_by_stack(c, tl);
 }
 
 void fs_report_footer(struct fs_buf *b, const char *key, const char *replay)

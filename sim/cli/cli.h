@@ -8,6 +8,7 @@
 
 #include <fragsim/target.h>
 
+#include "../check/suppress.h"
 #include "../core/runner.h"
 #include "../trace/trace.h"
 
@@ -64,6 +65,22 @@ int fs_load_trace(struct fs_trace *t, const char *path, bool *binary,
 const struct fs_target *fs_pick_target(const struct fs_trace *t,
 				       const struct fs_target *forced,
 				       const char *file, bool binary);
+
+/* --suppress FILE (repeatable) and --no-default-suppressions. */
+#define FS_CLI_MAX_SUPP 16
+struct fs_cli_supp {
+	const char *files[FS_CLI_MAX_SUPP];
+	unsigned int nr;
+	bool no_default;
+};
+#define FS_CLI_SUPP_USAGE \
+	"  --suppress FILE  known bugs not to fail on (repeatable; docs/suppressions.md)\n" \
+	"  --no-default-suppressions  without the built-in list (" FS_SUPP_DEFAULT_FILE ")\n"
+void fs_cli_supp_add(struct fs_cli_supp *o, const char *file);
+/* The default list unless disabled, then each file; exits 2 if malformed. */
+void fs_cli_supp_load(struct fs_supp *s, const struct fs_cli_supp *o);
+/* "(known: suppressed by FILE:LINE — reason)" */
+void fs_supp_describe(const struct fs_supp_entry *e, char *buf, size_t len);
 
 int fs_cmd_targets(int argc, char **argv);
 int fs_cmd_run(int argc, char **argv);

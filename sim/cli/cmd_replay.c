@@ -15,20 +15,23 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: %s replay [--target T] [--no-diff] FILE\n"
+		"usage: %s replay [--target T] [--no-diff] [--suppress FILE] FILE\n"
 		"  --target T   run on T instead of the target in the trace header\n"
 		"  --no-diff    no differential check against the reference model\n"
-		"exit status: 0 the trace behaved as expected (no finding, or the finding its\n"
-		"'expect-finding' line names), 1 a finding, 2 bad input\n", fs_argv0);
+		FS_CLI_SUPP_USAGE
+		"exit status: 0 the trace behaved as expected (no finding, a known (suppressed)\n"
+		"one, or the finding its 'expect-finding' line names), 1 a finding, 2 bad input\n",
+		fs_argv0);
 }
 
-static int verdict(const struct fs_trace *t, const struct fs_run_result *res)
+static int verdict(const struct fs_trace *t, const struct fs_run_result *res,
+		   const struct fs_supp_entry *known)
 {
 	const char *want = t->expect_finding;
 	const char *got = res->finding ? fs_finding_slug(res->finding->kind) : "none";
 
 	if (!want[0])
-		return res->finding ? FS_EXIT_FINDING : FS_EXIT_OK;
+		return res->finding && !known ? FS_EXIT_FINDING : FS_EXIT_OK;
 	if (!strcmp(want, got)) {
 		if (res->finding)
 			printf("fragsim replay: the expected finding '%s' reproduced\n", want);
@@ -43,12 +46,21 @@ static int verdict(const struct fs_trace *t, const struct fs_run_result *res)
 
 /* What ran, and how it was scheduled. */
 static void summary(const char *file, const struct fs_target *tg,
-		    const struct fs_trace *t, const struct fs_run_result *res)
+		    const struct fs_trace *t, const struct fs_run_result *res,
+		    const struct fs_supp_entry *known)
 {
-	printf("fragsim replay: %s on %s (%s, build %s): %llu ops, %s\n", file,
+	char why[512] = "";
+
+	if (known) {
+		why[0] = ' ';
+		fs_supp_describe(known, why + 1, sizeof(why) - 1);
+	}
+	printf("fragsim replay: %s on %s (%s, build %s): %llu ops, %s%s\n", file,
 	       tg->name, tg->release, tg->build_id,
 	       (unsigned long long)res->ops,
-	       res->finding ? "1 finding" : "no finding");
+	       res->finding ? "1 finding" : "no finding", why);
+	if (known)
+		printf("fragsim replay: known upstream bug: %s\n", known->link);
 	if (fs_trace_concurrent(t))
 		printf("fragsim replay: %s schedule, %llu scheduling points: %llu hard irq(s) injected, %llu softirq run(s), %llu CPU switch(es), %llu agent action(s)\n",
 		       fs_strategy_name(res->strategy),
@@ -65,11 +77,16 @@ int fs_cmd_replay(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "target", required_argument, NULL, 't' },
 		{ "no-diff", no_argument, NULL, 'D' },
+		{ "suppress", required_argument, NULL, 'U' },
+		{ "no-default-suppressions", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct fs_runner_opts ro = { .checks = true, .diff = true };
 	const struct fs_target *forced = NULL;
+	const struct fs_supp_entry *known;
+	struct fs_cli_supp so = { 0 };
+	struct fs_supp supp = { 0 };
 	struct fs_run_result res;
 	struct fs_runner *r;
 	struct fs_trace t;
@@ -83,6 +100,8 @@ int fs_cmd_replay(int argc, char **argv)
 		switch (c) {
 		case 't': forced = fs_opt_target(optarg); break;
 		case 'D': ro.diff = false; break;
+		case 'U': fs_cli_supp_add(&so, optarg); break;
+		case 'N': so.no_default = true; break;
 		case 'h': usage(stdout); return FS_EXIT_OK;
 		default:
 			fs_usage_error("replay: unknown or incomplete option '%s' (see '%s replay --help')",
@@ -93,6 +112,7 @@ int fs_cmd_replay(int argc, char **argv)
 		fs_usage_error("replay takes exactly one trace file (see '%s replay --help')",
 			       fs_argv0);
 	file = argv[optind];
+	fs_cli_supp_load(&supp, &so);
 	fs_trace_init(&t);
 	if (fs_load_trace(&t, file, &binary, err, sizeof(err)))
 		fs_usage_error("%s", err);
@@ -110,11 +130,13 @@ int fs_cmd_replay(int argc, char **argv)
 		fs_internal_error("cannot set up the page arena");
 	if (fs_runner_run(r, &t, &res, err, sizeof(err)))
 		fs_usage_error("%s: %s", file, err);
-	summary(file, ro.target, &t, &res);
+	known = fs_supp_match(&supp, res.finding, ro.target->name);
+	summary(file, ro.target, &t, &res, known);
 	if (res.finding)
 		fs_emit_finding(&t, ro.target, &res, NULL, file, NULL, 0);
-	rc = verdict(&t, &res);
+	rc = verdict(&t, &res, known);
 	fs_runner_destroy(r);
 	fs_trace_free(&t);
+	fs_supp_free(&supp);
 	return rc;
 }

@@ -27,13 +27,17 @@ struct run_opts {
 	bool diff, quiet, stop, determinism;
 	int workload;			/* -1: mix */
 	enum fs_strategy strategy;	/* DEFAULT: mix */
+	struct fs_cli_supp supp_opts;
+	struct fs_supp supp;
 };
 
 struct run_stats {
 	uint64_t ops, traces, findings, runs;
+	uint64_t known;			/* suppressed findings */
 	struct fs_mstats m;
 	char titles[MAX_TITLES][160];
 	uint64_t title_hits[MAX_TITLES];
+	const struct fs_supp_entry *title_known[MAX_TITLES];
 	unsigned int nr_titles;
 };
 
@@ -53,7 +57,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: %s run [--target T] [--seconds S | --runs N] [--seed X] [--out DIR]\n"
 		"              [--stop] [--no-diff] [--quiet] [--workload W] [--strategy S]\n"
-		"              [--check-determinism]\n"
+		"              [--check-determinism] [--suppress FILE] [--no-default-suppressions]\n"
 		"  --target T   code under test (default: the last in 'fragsim targets')\n"
 		"  --seconds S  run for S seconds (default 10)\n"
 		"  --runs N     run N traces instead\n"
@@ -64,7 +68,8 @@ static void usage(FILE *f)
 		"  --quiet      no progress line\n"
 		"  --workload W seq, irq, xcpu, spec or mix (default: all in turn)\n"
 		"  --strategy S %s (default: in turn)\n"
-		"  --check-determinism  run every case twice and compare its event hash\n",
+		"  --check-determinism  run every case twice and compare its event hash\n"
+		FS_CLI_SUPP_USAGE,
 		fs_argv0, strategies);
 }
 
@@ -104,6 +109,8 @@ static void parse(int argc, char **argv, struct run_opts *o)
 		{ "workload", required_argument, NULL, 'w' },
 		{ "strategy", required_argument, NULL, 'y' },
 		{ "check-determinism", no_argument, NULL, 'd' },
+		{ "suppress", required_argument, NULL, 'U' },
+		{ "no-default-suppressions", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -128,6 +135,8 @@ static void parse(int argc, char **argv, struct run_opts *o)
 		case 'd': o->determinism = true; break;
 		case 'w': o->workload = parse_workload(optarg); break;
 		case 'y': o->strategy = parse_strategy(optarg); break;
+		case 'U': fs_cli_supp_add(&o->supp_opts, optarg); break;
+		case 'N': o->supp_opts.no_default = true; break;
 		case 'h': usage(stdout); exit(FS_EXIT_OK);
 		default:
 			fs_usage_error("run: unknown or incomplete option '%s' (see '%s run --help')",
@@ -142,6 +151,7 @@ static void parse(int argc, char **argv, struct run_opts *o)
 		o->seconds = 10;
 	if (!have_seed)
 		o->seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+	fs_cli_supp_load(&o->supp, &o->supp_opts);
 }
 
 static void progress(const struct run_stats *s, double elapsed, bool final)
@@ -157,7 +167,8 @@ static void progress(const struct run_stats *s, double elapsed, bool final)
 }
 
 /* Returns true when the title is new (worth a full report). */
-static bool note_title(struct run_stats *s, const char *title)
+static bool note_title(struct run_stats *s, const char *title,
+		       const struct fs_supp_entry *known)
 {
 	for (unsigned int i = 0; i < s->nr_titles; i++) {
 		if (!strcmp(s->titles[i], title)) {
@@ -167,6 +178,7 @@ static bool note_title(struct run_stats *s, const char *title)
 	}
 	if (s->nr_titles < MAX_TITLES) {
 		snprintf(s->titles[s->nr_titles], sizeof(s->titles[0]), "%s", title);
+		s->title_known[s->nr_titles] = known;
 		s->title_hits[s->nr_titles++] = 1;
 	}
 	return true;
@@ -296,20 +308,35 @@ static const enum fs_strategy mix_strategies[] = {
 	FS_SCHED_RANDOM, FS_SCHED_PCT, FS_SCHED_RANDOM, FS_SCHED_EXHAUSTIVE,
 };
 
-/* A finding: counted, and reported and written when its title is new. */
-static void found(const struct run_opts *o, struct run_stats *s,
+/*
+ * A finding: counted, and reported and written when its title is new;
+ * false when it is a known one (suppressed).
+ */
+static bool found(const struct run_opts *o, struct run_stats *s,
 		  struct fs_trace *t, struct fs_run_result *res)
 {
-	char path[4200];
+	const struct fs_supp_entry *known =
+		fs_supp_match(&o->supp, res->finding, o->target->name);
+	char path[4200], why[512];
 
-	s->findings++;
-	if (!note_title(s, res->finding->title))
-		return;
+	if (known)
+		s->known++;
+	else
+		s->findings++;
+	if (!note_title(s, res->finding->title, known))
+		return !known;
 	if (!o->quiet && isatty(2))
 		fputc('\n', stderr);
+	if (known) {
+		/* Known: one line, no report or files (they are upstream's). */
+		fs_supp_describe(known, why, sizeof(why));
+		printf("fragsim run: %s %s\n", res->finding->title, why);
+		return false;
+	}
 	fs_trace_set_replay(t, res->log, res->nr_log);
 	if (fs_emit_finding(t, o->target, res, o->out, NULL, path, sizeof(path)))
 		fs_internal_error("cannot write the finding");
+	return true;
 }
 
 /* Trace @i of the run; true when it found something. */
@@ -342,7 +369,7 @@ static bool run_trace(struct fs_runner *r, const struct run_opts *o,
 	}
 	s->traces++;
 	if (hit)
-		found(o, s, &t, &res);
+		hit = found(o, s, &t, &res);
 	fs_trace_free(&t);
 	return hit;
 }
@@ -370,13 +397,18 @@ static struct fs_runner *start(struct run_opts *o)
 static void summary(const struct run_opts *o, const struct run_stats *s,
 		    double elapsed)
 {
+	char known[64] = "";
+
 	if (!o->quiet)
 		progress(s, elapsed, true);
-	printf("fragsim run: %s: %.1f s, %llu traces (%llu runs), %llu ops executed (%.0f ops/s), %llu finding(s)\n",
+	if (s->known)
+		snprintf(known, sizeof(known), ", %llu known (suppressed)",
+			 (unsigned long long)s->known);
+	printf("fragsim run: %s: %.1f s, %llu traces (%llu runs), %llu ops executed (%.0f ops/s), %llu finding(s)%s\n",
 	       o->target->name, elapsed, (unsigned long long)s->traces,
 	       (unsigned long long)s->runs,
 	       (unsigned long long)s->ops, elapsed > 0 ? s->ops / elapsed : 0.0,
-	       (unsigned long long)s->findings);
+	       (unsigned long long)s->findings, known);
 	printf("fragsim run: simulator: %llu scheduling points, %llu hard irqs injected, %llu softirqs run, %llu CPU switches (%llu preemptions), %llu agent actions%s\n",
 	       (unsigned long long)s->m.steps, (unsigned long long)s->m.irqs,
 	       (unsigned long long)s->m.softirqs,
@@ -384,9 +416,18 @@ static void summary(const struct run_opts *o, const struct run_stats *s,
 	       (unsigned long long)s->m.preemptions,
 	       (unsigned long long)s->m.agent_actions,
 	       o->determinism ? "; every case ran twice with identical event hashes" : "");
-	for (unsigned int i = 0; i < s->nr_titles; i++)
-		printf("  %6llu x %s\n", (unsigned long long)s->title_hits[i],
-		       s->titles[i]);
+	for (unsigned int i = 0; i < s->nr_titles; i++) {
+		const struct fs_supp_entry *k = s->title_known[i];
+
+		if (k)
+			printf("  %6llu x (known) %s  [suppressed by %s:%u]\n",
+			       (unsigned long long)s->title_hits[i],
+			       s->titles[i], k->file, k->line);
+		else
+			printf("  %6llu x %s\n",
+			       (unsigned long long)s->title_hits[i],
+			       s->titles[i]);
+	}
 }
 
 int fs_cmd_run(int argc, char **argv)
@@ -412,5 +453,6 @@ int fs_cmd_run(int argc, char **argv)
 	}
 	summary(&o, &s, now() - start_time);
 	fs_runner_destroy(r);
+	fs_supp_free(&o.supp);
 	return s.findings ? FS_EXIT_FINDING : FS_EXIT_OK;
 }

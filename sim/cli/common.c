@@ -77,6 +77,30 @@ const struct fs_target *fs_opt_target(const char *name)
 	fs_usage_error("no target '%s' in this build (targets: %s)", name, list);
 }
 
+void fs_cli_supp_add(struct fs_cli_supp *o, const char *file)
+{
+	if (o->nr == FS_CLI_MAX_SUPP)
+		fs_usage_error("--suppress: at most %d files", FS_CLI_MAX_SUPP);
+	o->files[o->nr++] = file;
+}
+
+void fs_cli_supp_load(struct fs_supp *s, const struct fs_cli_supp *o)
+{
+	char err[512];
+
+	if (!o->no_default && fs_supp_load_default(s, err, sizeof(err)))
+		fs_internal_error("%s", err);
+	for (unsigned int i = 0; i < o->nr; i++)
+		if (fs_supp_load(s, o->files[i], err, sizeof(err)))
+			fs_usage_error("%s", err);
+}
+
+void fs_supp_describe(const struct fs_supp_entry *e, char *buf, size_t len)
+{
+	snprintf(buf, len, "(known: suppressed by %s:%u \xe2\x80\x94 %s)", e->file,
+		 e->line, e->reason);
+}
+
 void fs_repro_key(char *buf, size_t len, const struct fs_target *t,
 		  const struct fs_trace *tr, enum fs_strategy strategy,
 		  const char *origin)

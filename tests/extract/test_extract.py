@@ -837,6 +837,15 @@ class TestOutput(TempDirTest):
             '#define FS_LAYOUT "classic-v6.9"',
             "#define FS_LAYOUT_CLASSIC 1",
         ] + ["#define FS_HAVE_%s 1" % f for f in FS_HAVE["classic-v6.9"]] + [
+            # The title table: page_frag proper, and what a call reaches.
+            "#define FS_KFUNCS \\",
+            '\t{ "page_frag_alloc_align", 1, "__page_frag_alloc_align" }, \\',
+            '\t{ "page_frag_alloc", 1, "__page_frag_alloc_align" }, \\',
+            '\t{ "__page_frag_cache_refill", 1, "__page_frag_cache_refill" }, \\',
+            '\t{ "page_frag_cache_drain", 1, "page_frag_cache_drain" }, \\',
+            '\t{ "__page_frag_cache_drain", 1, "__page_frag_cache_drain" }, \\',
+            '\t{ "__page_frag_alloc_align", 1, "__page_frag_alloc_align" }, \\',
+            '\t{ "page_frag_free", 1, "page_frag_free" },',
             '#define FS_BUILD_ID "%s"' % bid,
             '#define FS_ZOO ""',
             "/* Non-static extracted functions get a per-target prefix so "

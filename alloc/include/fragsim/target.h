@@ -31,6 +31,17 @@ enum fs_pcpu_cache {
 	FS_PCPU_NR,
 };
 
+/*
+ * One extracted kernel function, for finding titles (docs/invariants.md,
+ * "Titles"); alloc/extract writes the table.
+ */
+struct fs_kfunc {
+	const char *name;
+	bool core;		/* page_frag code proper, not a front end */
+	const char *reaches;	/* the out-of-line page_frag function a call
+				 * to it reaches (itself if it is one), or NULL */
+};
+
 struct fs_target {
 	const char *name;	/* "linux-6.12", "ref", "tree", "Z-1@linux-6.12" */
 	const char *release;	/* kernel release or "fragsim" */
@@ -49,6 +60,8 @@ struct fs_target {
 	/* Kernel function names, for reports. */
 	const char *fn_alloc, *fn_alloc_align, *fn_free, *fn_drain;
 	const char *sym_prefix;	/* "fs_<id>_" of renamed kernel symbols */
+	const struct fs_kfunc *kfuncs;	/* NULL: none (ref) */
+	unsigned int nr_kfuncs;
 
 	/* A driver RX ring's page: order 0, @bias references; its address. */
 	void *(*ring_page)(fs_gfp_t gfp, unsigned int bias, bool *pfmemalloc);
@@ -94,5 +107,8 @@ extern const unsigned int fs_nr_targets;
 extern const struct fs_target *const fs_native_targets[];
 
 const struct fs_target *fs_target_find(const char *name);
+/* @name's entry in @t's table of extracted functions, or NULL. */
+const struct fs_kfunc *fs_target_kfunc(const struct fs_target *t,
+				       const char *name);
 
 #endif /* FRAGSIM_TARGET_H */
