@@ -64,6 +64,12 @@ def _c_comment(s):
     return s.replace("*/", "*\\/").replace("\n", " ")
 
 
+def _c_string(s):
+    """@s as the body of a C string literal (a path may hold anything)."""
+    return "".join(chr(b) if 0x20 <= b < 0x7f and chr(b) not in '"\\?'
+                   else "\\%03o" % b for b in s.encode())
+
+
 def build_id(ex):
     h = hashlib.sha1()
     h.update(("layout\0%s\0" % ex.layout).encode())
@@ -134,6 +140,7 @@ def render(ex, name, ident):
     emit("#define FS_TARGET_ID %s\n" % ident)
     emit('#define FS_TARGET_NAME "%s"\n' % name)
     emit('#define FS_KERNEL_RELEASE "%s"\n' % ex.release)
+    emit('#define FS_KERNEL_TREE "%s"\n' % _c_string(os.path.abspath(ex.tree)))
     emit('#define FS_LAYOUT "%s"\n' % ex.layout)
     emit("#define FS_LAYOUT_%s 1\n" % ex.family.upper())
     for fn in ex.functions():

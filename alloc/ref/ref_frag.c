@@ -161,6 +161,7 @@ static void ref_view(const void *nc, struct fs_cache_view *v)
 const struct fs_target fs_target_ref = {
 	.name = "ref",
 	.release = "fragsim reference model",
+	.tree = "",
 	.layout = "ref",
 	.build_id = "ref-1",
 	.zoo = "",

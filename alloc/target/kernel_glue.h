@@ -217,6 +217,7 @@ static const struct fs_kfunc FS_GLUE(kfuncs)[] = { FS_KFUNCS };
 const struct fs_target FS_CAT(fs_target_, FS_TARGET_ID) = {
 	.name = FS_TARGET_NAME,
 	.release = FS_KERNEL_RELEASE,
+	.tree = FS_KERNEL_TREE,
 	.layout = FS_LAYOUT,
 	.build_id = FS_BUILD_ID,
 	.zoo = FS_ZOO,

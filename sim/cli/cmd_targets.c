@@ -13,12 +13,18 @@ int fs_cmd_targets(int argc, char **argv)
 	}
 	if (argc > 1)
 		fs_usage_error("targets takes no arguments (got '%s')", argv[1]);
-	printf("%-16s %-24s %-14s %s\n", "TARGET", "RELEASE", "LAYOUT", "BUILD");
+	/*
+	 * TREE last: meson keeps a build dir's kernel_tree when `meson setup`
+	 * is run again with another -D, so say which tree was built.
+	 */
+	printf("%-16s %-24s %-14s %-13s %s\n", "TARGET", "RELEASE", "LAYOUT",
+	       "BUILD", "TREE");
 	for (unsigned int i = 0; i < fs_nr_targets; i++) {
 		const struct fs_target *t = fs_targets[i];
 
-		printf("%-16s %-24s %-14s %s%s%s\n", t->name, t->release,
-		       t->layout, t->build_id, t->zoo[0] ? "  zoo " : "", t->zoo);
+		printf("%-16s %-24s %-14s %-13s %s%s%s\n", t->name, t->release,
+		       t->layout, t->build_id, t->tree[0] ? t->tree : "-",
+		       t->zoo[0] ? "  zoo " : "", t->zoo);
 	}
 	return FS_EXIT_OK;
 }

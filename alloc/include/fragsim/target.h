@@ -45,6 +45,7 @@ struct fs_kfunc {
 struct fs_target {
 	const char *name;	/* "linux-6.12", "ref", "tree", "Z-1@linux-6.12" */
 	const char *release;	/* kernel release or "fragsim" */
+	const char *tree;	/* the source tree it was cut from, "" for ref */
 	const char *layout;	/* "classic", "classic-v6.9", "encoded", "ref" */
 	const char *build_id;	/* hash of the code under test */
 	const char *zoo;	/* injected bug id, "" for none */
