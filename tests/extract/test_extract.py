@@ -800,7 +800,9 @@ class TestCli(TempDirTest):
                 shutil.copy(os.path.join(src, rel), os.path.join(dst, rel))
         a = self.extract(src, out=os.path.join(self.tmp, "a.c"))
         b = self.extract(dst, out=os.path.join(self.tmp, "b.c"))
-        self.assertEqual(a.split("\n", 1)[1], b.split("\n", 1)[1])
+        # Only the tree's path differs: the comment and FS_KERNEL_TREE.
+        self.assertEqual(a.replace(src, "T"), b.replace(dst, "T"))
+        self.assertIn('#define FS_KERNEL_TREE "%s"\n' % dst, b)
         self.assertIn("#define FS_HAVE_NET 1\n", b)
 
     def test_deterministic_and_build_id(self):
@@ -834,6 +836,7 @@ class TestOutput(TempDirTest):
             "#define FS_TARGET_ID fake_6_99",
             '#define FS_TARGET_NAME "fake-6.99"',
             '#define FS_KERNEL_RELEASE "6.99.1"',
+            '#define FS_KERNEL_TREE "%s"' % os.path.abspath(t),
             '#define FS_LAYOUT "classic-v6.9"',
             "#define FS_LAYOUT_CLASSIC 1",
         ] + ["#define FS_HAVE_%s 1" % f for f in FS_HAVE["classic-v6.9"]] + [
