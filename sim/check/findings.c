@@ -64,6 +64,8 @@ static const struct {
 		"the kernel fails an allocation whenever the reference model does under the same fault plan" },
 	[FS_F_DIFF_PFMEMALLOC] = { "diff-pfmemalloc",
 		"the kernel and the reference model agree on pfmemalloc under the same fault plan" },
+	[FS_F_OVERSIZE_NULL_NO_REFILL] = { "oversize-null-no-refill",
+		"a request that fits a fresh page is not refused while the cache could recycle or refill" },
 	[FS_F_EXPECTATION] = { "expectation-failed",
 		"the trace's own expect lines hold" },
 	[FS_F_CTX_INCONSISTENT] = { "inconsistent-context-usage",
