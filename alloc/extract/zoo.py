@@ -14,10 +14,17 @@ A zoo file (alloc/zoo/*.zoo) looks like:
     + page_ref_add(page, size - 1);
 
 Each edit names an extracted item (alternatives separated by '|': the first
-that exists is used; "func:NAME" restricts the kind) and an occurrence
-(1-based, default 1).  The '-' text is matched with any run of whitespace
-matching any run of whitespace; its Nth occurrence in the item's text is
-replaced by the '+' text.  Edits are applied to the extracted copy only.
+that exists is used; "func:NAME" restricts the kind), an occurrence
+(1-based, default 1) and, optionally, the layouts it is for ("@encoded",
+"@classic,classic-v6.9"; default: every layout of 'kernels:'), so one
+entry carries the same bug into code whose text differs between layouts.
+The '-' text is matched with any run of whitespace matching any run of
+whitespace; its Nth occurrence in the item's text is replaced by the '+'
+text.  Edits are applied to the extracted copy only.
+
+    edit: __page_frag_alloc_align 1 @encoded
+    - offset = __ALIGN_KERNEL_MASK(nc->offset, ~align_mask);
+    + offset = nc->offset;
 """
 
 import re
@@ -35,17 +42,21 @@ _COMMENT = re.compile(r"\s+#(\s.*)?$")
 
 
 class Edit:
-    __slots__ = ("names", "kind", "occurrence", "old", "new", "lineno",
-                 "old_lineno")
+    __slots__ = ("names", "kind", "occurrence", "layouts", "old", "new",
+                 "lineno", "old_lineno")
 
-    def __init__(self, names, kind, occurrence, lineno):
+    def __init__(self, names, kind, occurrence, layouts, lineno):
         self.names = names
         self.kind = kind
         self.occurrence = occurrence
+        self.layouts = layouts      # None: every layout of the entry
         self.old = None
         self.new = None
         self.lineno = lineno        # the 'edit:' line
         self.old_lineno = None      # the '-' line
+
+    def applies(self, layout):
+        return self.layouts is None or layout in self.layouts
 
     def regex(self):
         return re.compile(r"\s+".join(re.escape(w) for w in self.old.split()))
@@ -155,13 +166,34 @@ def parse(path):
                                (path, k, ", ".join(sorted(LAYOUTS))))
     if not zoo.edits:
         raise ExtractError("zoo %s: no 'edit:'" % path)
+    _check_edit_layouts(zoo)
     return zoo
+
+
+def _check_edit_layouts(zoo):
+    """Each edit's layouts are the entry's; each layout gets an edit."""
+    for e in zoo.edits:
+        for k in e.layouts or ():
+            if k not in zoo.kernels:
+                raise _malformed(zoo.path, e.lineno, "layout '%s' is not in "
+                                 "'kernels:' (%s)" %
+                                 (k, " ".join(zoo.kernels)))
+    for k in zoo.kernels:
+        if not any(e.applies(k) for e in zoo.edits):
+            raise ExtractError("zoo %s: no 'edit:' for layout %s" %
+                               (zoo.path, k))
 
 
 def _parse_edit(path, lineno, value):
     words = value.split()
+    layouts = None
+    if len(words) > 1 and words[-1].startswith("@"):
+        layouts = words.pop()[1:].split(",")
+        if not all(layouts):
+            raise _malformed(path, lineno, "expected '@LAYOUT[,LAYOUT...]'")
     if len(words) not in (1, 2):
-        raise _malformed(path, lineno, "expected 'edit: NAME[|NAME...] [N]'")
+        raise _malformed(path, lineno, "expected 'edit: NAME[|NAME...] [N] "
+                         "[@LAYOUT[,LAYOUT...]]'")
     occurrence = 1
     if len(words) == 2:
         if not re.fullmatch(r"[1-9]\d*", words[1]):
@@ -177,7 +209,7 @@ def _parse_edit(path, lineno, value):
     names = spec.split("|")
     if not all(re.fullmatch(r"[A-Za-z_]\w*", n) for n in names):
         raise _malformed(path, lineno, "bad item name '%s'" % words[0])
-    return Edit(names, kind, occurrence, lineno)
+    return Edit(names, kind, occurrence, layouts, lineno)
 
 
 def _targets(ex, edit):
@@ -197,7 +229,7 @@ def apply(zoo, ex):
     if ex.layout not in zoo.kernels:
         raise ExtractError("zoo %s does not apply to layout %s" %
                            (zoo.id, ex.layout))
-    for edit in zoo.edits:
+    for edit in (e for e in zoo.edits if e.applies(ex.layout)):
         where = zoo.where(edit.lineno)
         name, pieces = _targets(ex, edit)
         if not pieces:

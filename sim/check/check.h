@@ -45,13 +45,13 @@ enum fs_finding_kind {
 	FS_F_DIFF_NULL,
 	FS_F_DIFF_ALLOC,
 	FS_F_DIFF_PFMEMALLOC,
+	FS_F_OVERSIZE_NULL_NO_REFILL,
 	FS_F_EXPECTATION,
 	FS_F_CTX_INCONSISTENT,
 	FS_F_CTX_NAPI_HARDIRQ,
 	FS_F_CTX_NAPI_BH_ON,
 	FS_F_CTX_NETDEV_IRQS_ON,
 	FS_F_CACHE_CONCURRENT,
-	FS_F_OVERSIZE_NULL_NO_REFILL,
 	FS_F_NR_KINDS,
 };
 
@@ -142,16 +142,17 @@ void fs_check_teardown(struct fs_check *c);
 /*
  * The differential oracle (differential.c): the runner ran one allocation
  * on the target and mirrored it on the reference model under the same
- * fault plan; the two must agree on NULL and on pfmemalloc.
+ * fault plan; the two must agree on NULL and on pfmemalloc.  false: the
+ * two caches parted ways without a finding, the comparison ends here.
  */
 struct fs_diff_alloc {
 	const char *fn;			/* the kernel function called */
 	const char *cache;		/* the trace's name of the cache */
-	unsigned int size;
+	unsigned int size, align;
 	bool got, ref_got;		/* each side returned a fragment */
 	const struct fs_cache_view *view, *ref_view;	/* the caches after */
 };
-void fs_check_diff_alloc(struct fs_check *c, const struct fs_diff_alloc *d);
+bool fs_check_diff_alloc(struct fs_check *c, const struct fs_diff_alloc *d);
 /* The simulated memory ran out at op #@op_no: the comparison ends there. */
 void fs_check_diff_exhausted(struct fs_check *c, uint64_t op_no);
 

@@ -8,13 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/array.h"
 #include "../lib/xalloc.h"
 #include "check.h"
 
 static const struct {
 	const char *slug;
 	const char *invariant;
-} kinds[FS_F_NR_KINDS] = {
+} kinds[] = {
 	[FS_F_NONE] = { "none", "" },
 	[FS_F_REFCOUNT_MISMATCH] = { "refcount-mismatch",
 		"a page's refcount equals the cache's bias (if cached) + live fragments + other holders" },
@@ -64,6 +65,8 @@ static const struct {
 		"the kernel fails an allocation whenever the reference model does under the same fault plan" },
 	[FS_F_DIFF_PFMEMALLOC] = { "diff-pfmemalloc",
 		"the kernel and the reference model agree on pfmemalloc under the same fault plan" },
+	[FS_F_OVERSIZE_NULL_NO_REFILL] = { "oversize-null-no-refill",
+		"a request that fits a fresh page is not refused while the cache could recycle or refill" },
 	[FS_F_EXPECTATION] = { "expectation-failed",
 		"the trace's own expect lines hold" },
 	[FS_F_CTX_INCONSISTENT] = { "inconsistent-context-usage",
@@ -76,9 +79,9 @@ static const struct {
 		"netdev_alloc_cache is used only in hard interrupt context or with interrupts disabled" },
 	[FS_F_CACHE_CONCURRENT] = { "cache-concurrent-use",
 		"a page_frag_cache has one user at a time: a per-CPU cache only its CPU, a driver's cache one CPU without a lock" },
-	[FS_F_OVERSIZE_NULL_NO_REFILL] = { "oversize-null-no-refill",
-		"a request larger than PAGE_SIZE that does not fit the rest of the cached page is served from a new page, not failed" },
 };
+_Static_assert(ARRAY_SIZE(kinds) == FS_F_NR_KINDS,
+	       "one slug and invariant per finding kind");
 
 const char *fs_finding_slug(enum fs_finding_kind k)
 {

@@ -6,11 +6,29 @@
  * fault plan, unobserved and unscheduled.  What the two sides did goes to
  * the oracle (sim/check/differential.c), which raises any finding.
  */
+#include <string.h>
+
 #include <fragsim/kctx.h>
 #include <fragsim/kshim.h>
 
 #include "../lib/array.h"
 #include "runner_internal.h"
+
+extern const struct fs_target fs_target_ref_count_up;
+
+/*
+ * The reference model's mode follows the target's layout: encoded-layout
+ * kernels (v6.13+) carve fragments counting up, the others counting down
+ * (alloc/ref/ref_frag.c).  NULL for the reference model itself.
+ */
+const struct fs_target *fs_mirror_model(const struct fs_target *t)
+{
+	if (t == &fs_target_ref)
+		return NULL;
+	if (!strncmp(t->layout, "encoded", strlen("encoded")))
+		return &fs_target_ref_count_up;
+	return &fs_target_ref;
+}
 
 /* The reference model runs unobserved on its own arena, unscheduled. */
 static bool enter_ref(struct fs_runner *r)
@@ -62,12 +80,13 @@ void fs_mirror_alloc(struct fs_runner *r, const struct fs_op *op, void *va,
 			rva = (char *)rva - 1;
 		fs_mirror_keep_va(r, id, rva);
 	}
-	fs_check_diff_alloc(r->check, &(struct fs_diff_alloc){
+	if (!fs_check_diff_alloc(r->check, &(struct fs_diff_alloc){
 		.fn = op->align ? r->t->fn_alloc_align : r->t->fn_alloc,
 		.cache = r->trace->caches[op->cache].name,
-		.size = op->size, .got = va, .ref_got = rva,
+		.size = op->size, .align = op->align, .got = va, .ref_got = rva,
 		.view = &r->views[op->cache], .ref_view = &rv,
-	});
+	}))
+		r->diff_now = false;
 }
 
 void fs_mirror_free(struct fs_runner *r, uint32_t id)

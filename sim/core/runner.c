@@ -87,8 +87,8 @@ struct fs_runner *fs_runner_create(const struct fs_runner_opts *opts)
 		free(r);
 		return NULL;
 	}
-	if (opts->diff && opts->checks && r->t != &fs_target_ref) {
-		r->ref = &fs_target_ref;
+	if (opts->diff && opts->checks && fs_mirror_model(r->t)) {
+		r->ref = fs_mirror_model(r->t);
 		r->ref_arena = fs_arena_create(slots);
 	}
 	r->check = fs_check_create(r->arena, r->t, stop, r);

@@ -129,5 +129,7 @@ void fs_mirror_spec(struct fs_runner *r, const struct fs_op *op, uint32_t id,
 		    bool get);
 /* Native mode keeps each fragment's address in ref_va. */
 void fs_mirror_keep_va(struct fs_runner *r, uint32_t id, void *va);
+/* The reference model that mirrors target @t; NULL for none. */
+const struct fs_target *fs_mirror_model(const struct fs_target *t);
 
 #endif /* FRAGSIM_RUNNER_INTERNAL_H */
