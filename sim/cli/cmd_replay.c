@@ -16,6 +16,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s replay [--target T] [--no-diff] [--suppress FILE] FILE\n"
+		"  FILE         a text trace or a binary fuzzer input; - reads standard input\n"
 		"  --target T   run on T instead of the target in the trace header\n"
 		"  --no-diff    no differential check against the reference model\n"
 		FS_CLI_SUPP_USAGE
@@ -51,7 +52,10 @@ static void summary(const char *file, const struct fs_target *tg,
 {
 	char why[512] = "";
 
-	if (known) {
+	if (res->finding && !strcmp(t->expect_finding,
+				    fs_finding_slug(res->finding->kind)))
+		snprintf(why, sizeof(why), " (expected)");
+	else if (known) {
 		why[0] = ' ';
 		fs_supp_describe(known, why + 1, sizeof(why) - 1);
 	}
@@ -116,6 +120,7 @@ int fs_cmd_replay(int argc, char **argv)
 	fs_trace_init(&t);
 	if (fs_load_trace(&t, file, &binary, err, sizeof(err)))
 		fs_usage_error("%s", err);
+	file = fs_input_name(file);
 	if (binary) {
 		/* A fuzzer's artifact: show what it stands for first. */
 		char *text = fs_trace_print(&t);
