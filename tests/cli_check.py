@@ -204,6 +204,13 @@ def inputs(fragsim, write, tmp):
     many = write("many.bin", b"FZ\x01\x00\x00\x00\x00" + b"\x01\x00\x00" * 65600)
     check("replay: a binary input's decisions over the limit, said so",
           [fragsim, "replay", many], 2, "the input holds 65600 scheduler decisions")
+    unplaced = write("unplaced.trace", b"fragsim-trace 1\ncpus 2\nschedule replay\n"
+                     b"cache nc0 page_frag\nhardirq nic cpu=1 count=1 {\n"
+                     b"h1 = alloc nc0 size=10\n}\nat 3 irq nic\nh0 = alloc nc0 size=100\n"
+                     b"free h0\n")
+    p = raw([fragsim, "replay", unplaced])
+    expect("replay: a decision not placed on this build exits 4 with one line",
+           p.returncode == 4 and b"not reproducible on this build" in p.stderr, p)
     afile = write("afile", b"")
     check("run: --out not writable, refused before running",
           [fragsim, "run", "--runs", "1", "--out", afile + "/x"], 2, "--out")

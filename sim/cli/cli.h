@@ -18,6 +18,8 @@ enum {
 	FS_EXIT_FINDING = 1,
 	FS_EXIT_USAGE = 2,	/* bad input or usage */
 	FS_EXIT_INTERNAL = 3,
+	/* replay: a schedule decision could not be placed on this build */
+	FS_EXIT_NOT_PLACED = 4,
 };
 
 extern const char *fs_argv0;

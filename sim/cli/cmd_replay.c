@@ -21,7 +21,8 @@ static void usage(FILE *f)
 		"  --no-diff    no differential check against the reference model\n"
 		FS_CLI_SUPP_USAGE
 		"exit status: 0 the trace behaved as expected (no finding, a known (suppressed)\n"
-		"one, or the finding its 'expect-finding' line names), 1 a finding, 2 bad input\n",
+		"one, or the finding its 'expect-finding' line names), 1 a finding, 2 bad input,\n"
+		"4 no finding and a schedule decision could not be placed on this build\n",
 		fs_argv0);
 }
 
@@ -140,6 +141,12 @@ int fs_cmd_replay(int argc, char **argv)
 	if (res.finding)
 		fs_emit_finding(&t, ro.target, &res, NULL, file, NULL, 0);
 	rc = verdict(&t, &res, known);
+	if (!res.finding && res.mstats.unplaced) {
+		/* Never "0, no finding": the schedule was not the one recorded. */
+		fprintf(stderr, "fragsim: not reproducible on this build: %llu schedule decision(s) of %s could not be placed (scheduling-point numbers depend on the compiler and its flags; see the repro key's cc=)\n",
+			(unsigned long long)res.mstats.unplaced, file);
+		rc = FS_EXIT_NOT_PLACED;
+	}
 	fs_runner_destroy(r);
 	fs_trace_free(&t);
 	fs_supp_free(&supp);

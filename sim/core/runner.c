@@ -619,6 +619,9 @@ int fs_runner_run_sched(struct fs_runner *r, const struct fs_trace *t,
 	if (fs_run_points(r)) {
 		fs_machine_quiesce(r->mach);
 		res->mstats = *fs_machine_stats(r->mach);
+		/* A replayed decision never reached or offered was not placed. */
+		if (fs_sched_from_log(&r->sched) && !fs_check_finding(r->check))
+			res->mstats.unplaced += fs_sched_follow_unused(&r->sched);
 		res->log = fs_machine_log(r->mach, &res->nr_log);
 		res->strategy = t->sched.strategy;
 		if (rs && rs->strategy != FS_SCHED_DEFAULT)
