@@ -46,6 +46,16 @@ static int verdict(const struct fs_trace *t, const struct fs_run_result *res,
 	return FS_EXIT_FINDING;
 }
 
+/* Never "0, no finding" when the schedule was not the one recorded. */
+static int placed(const char *file, const struct fs_run_result *res, int rc)
+{
+	if (res->finding || !res->mstats.unplaced)
+		return rc;
+	fprintf(stderr, "fragsim: not reproducible on this build: %llu schedule decision(s) of %s could not be placed (scheduling-point numbers depend on the compiler and its flags; see the repro key's cc=)\n",
+		(unsigned long long)res->mstats.unplaced, file);
+	return FS_EXIT_NOT_PLACED;
+}
+
 /* What ran, and how it was scheduled. */
 static void summary(const char *file, const struct fs_target *tg,
 		    const struct fs_trace *t, const struct fs_run_result *res,
@@ -140,13 +150,7 @@ int fs_cmd_replay(int argc, char **argv)
 	summary(file, ro.target, &t, &res, known);
 	if (res.finding)
 		fs_emit_finding(&t, ro.target, &res, NULL, file, NULL, 0);
-	rc = verdict(&t, &res, known);
-	if (!res.finding && res.mstats.unplaced) {
-		/* Never "0, no finding": the schedule was not the one recorded. */
-		fprintf(stderr, "fragsim: not reproducible on this build: %llu schedule decision(s) of %s could not be placed (scheduling-point numbers depend on the compiler and its flags; see the repro key's cc=)\n",
-			(unsigned long long)res.mstats.unplaced, file);
-		rc = FS_EXIT_NOT_PLACED;
-	}
+	rc = placed(file, &res, verdict(&t, &res, known));
 	fs_runner_destroy(r);
 	fs_trace_free(&t);
 	fs_supp_free(&supp);
