@@ -655,7 +655,9 @@ for pass in finding other; do
 		echo "  $rdir/$fdir/ ($verdict, $base)"
 		if [ "$verdict" = finding ]; then
 			# minimize exits 1 when the minimized trace reports the finding
-			{ timeout "${FRAGSIM_MINIMIZE_SECONDS:-300}" "$replayer" minimize --quiet \
+			# SIGINT at the budget: minimize writes its smallest trace so far
+			{ timeout -s INT -k 30 "${FRAGSIM_MINIMIZE_SECONDS:-300}" \
+				"$replayer" minimize --quiet \
 				--target "$target" -o "$rdir/$fdir/minimized.trace" "$rart" \
 				> "$dir/$fdir/minimize.log" 2>&1; } 2>/dev/null
 			mrc=$?

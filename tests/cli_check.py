@@ -9,7 +9,10 @@ suppressions (docs/suppressions.md) and titles (docs/invariants.md,
 import os
 import subprocess
 import sys
+import signal
 import tempfile
+import threading
+import time
 
 failed = passed = 0
 
@@ -146,9 +149,144 @@ def titles(fragsim, write):
         check_title(f"title: M-align@linux-6.12 through {name}()",
                     [zoo, "replay", write(name + ".trace", text)], want)
 
+def raw(args, stdin=None, timeout=60):
+    return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=timeout, input=stdin)
+
+
+def expect(name, ok, p=None):
+    global failed, passed
+    print(("ok   " if ok else "FAIL ") + name)
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        if p is not None:
+            print(f"  exit {p.returncode}; stderr:\n{p.stderr[-2000:]}\n  stdout:\n{p.stdout[-2000:]}")
+
+
+OK_TRACE = b"fragsim-trace 1\ncache nc0 page_frag\nh0 = alloc nc0 size=100\nexpect h0 ok\nfree h0\n"
+
+
+def inputs(fragsim, write, tmp):
+    """Issue 12: every input read once, capped, from files, FIFOs and stdin."""
+    for cmd in ("replay", "decode"):
+        check(f"{cmd}: /dev/zero refused at the 16 MiB cap", [fragsim, cmd, "/dev/zero"],
+              2, "/dev/zero: larger than 16 MiB")
+    check("replay -: standard input", [fragsim, "replay", "-"], 0,
+          stdin=OK_TRACE.decode())
+    fifo = os.path.join(tmp, "fifo.trace")
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(fifo, "wb") as f:
+            f.write(OK_TRACE)
+    th = threading.Thread(target=feed)
+    th.start()
+    check("replay FIFO: read once", [fragsim, "replay", fifo], 0)
+    th.join()
+    big = write("big.trace", b"fragsim-trace 1\ncache nc0 page_frag\nrepeat 10000000 {\n"
+                b"repeat 10000000 {\nh0 = alloc nc0 size=1\n}\n}\n")
+    check("replay: 10^14 operations refused", [fragsim, "replay", big], 2,
+          "big.trace: the trace executes up to 100000000000000 operations")
+    raise_ = write("raise.trace", b"fragsim-trace 1\ncpus 2\ncache nc0 page_frag\n"
+                   b"softirq rx cpu=1 {\nrepeat 20000 {\nh1 = alloc nc0 size=1\n}\n}\n"
+                   b"repeat 1000 {\nraise rx\n}\n")
+    check("replay: softirq raises in a repeat count toward the cap",
+          [fragsim, "replay", raise_], 2, "at most 10000000")
+    ring = write("ring.trace", b"fragsim-trace 1\ncache r rx_ring\nh0 = alloc r size=100\n")
+    check("replay --target ref: rx_ring refused, no crash", [fragsim, "replay", "--target",
+                                                              "ref", ring], 2, "rx_ring")
+    kind = write("kind.trace", b"fragsim-trace 1\nexpect-finding expectation-failmd\n"
+                 b"cache nc0 page_frag\nh0 = alloc nc0 size=100\n")
+    check("replay: unknown expect-finding kind refused", [fragsim, "replay", kind], 2,
+          "'expectation-failmd' is not a finding kind")
+    many = write("many.bin", b"FZ\x01\x00\x00\x00\x00" + b"\x01\x00\x00" * 65600)
+    check("replay: a binary input's decisions over the limit, said so",
+          [fragsim, "replay", many], 2, "the input holds 65600 scheduler decisions")
+    unplaced = write("unplaced.trace", b"fragsim-trace 1\ncpus 2\nschedule replay\n"
+                     b"cache nc0 page_frag\nhardirq nic cpu=1 count=1 {\n"
+                     b"h1 = alloc nc0 size=10\n}\nat 3 irq nic\nh0 = alloc nc0 size=100\n"
+                     b"free h0\n")
+    p = raw([fragsim, "replay", unplaced])
+    expect("replay: a decision not placed on this build exits 4 with one line",
+           p.returncode == 4 and b"not reproducible on this build" in p.stderr, p)
+    afile = write("afile", b"")
+    check("run: --out not writable, refused before running",
+          [fragsim, "run", "--runs", "1", "--out", afile + "/x"], 2, "--out")
+    seeds = os.path.join(os.path.dirname(os.path.abspath(traces_dir)), "..", "corpus",
+                         "fuzz_trace")
+    targets = subprocess.run([fragsim, "targets"], stdout=subprocess.PIPE,
+                             text=True).stdout.split()
+    seed = sorted(os.listdir(seeds))[0] if os.path.isdir(seeds) else None
+    if seed:
+        p = raw([fragsim, "decode", os.path.join(seeds, seed)])
+        lines = p.stdout.decode().splitlines()
+        want = [l for l in targets if l.startswith(("linux-", "tree"))]
+        expect("decode: a binary input's text names the target replay runs it on",
+               p.returncode == 0 and any(l == "target " + (want or ["ref"])[-1]
+                                         for l in lines), p)
+
+
+def interrupts(fragsim, write, tmp):
+    """SIGINT: run prints its summary, minimize writes its best so far."""
+    p = subprocess.Popen([fragsim, "run", "--seconds", "60", "--quiet", "--target", "ref",
+                          "--out", os.path.join(tmp, "int")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    expect("run: SIGINT prints the summary", p.returncode == 0 and
+           "fragsim run: ref: " in out and "interrupted (SIGINT)" in out,
+           subprocess.CompletedProcess(p.args, p.returncode, out, err))
+    # Every run takes seconds: the signal lands while the budget is far from spent.
+    filler = b"".join(b"h%d = alloc nc0 size=%d\n" % (i, 1 + i % 700) for i in range(50)) + \
+        b"repeat 2000000 {\nh50 = alloc nc0 size=1\nfree h50\n}\n"
+    dbl = write("slow.trace", b"fragsim-trace 1\ncache nc0 page_frag\n" + filler +
+                b"h9999 = alloc nc0 size=100\nfree h9999\nfree h9999\n")
+    out_path = os.path.join(tmp, "slow.min.trace")
+    p = subprocess.Popen([fragsim, "minimize", "--quiet", dbl, "-o", out_path],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=60)
+    expect("minimize: SIGINT writes the smallest trace so far",
+           p.returncode == 1 and "interrupted (SIGINT)" in out and os.path.exists(out_path),
+           subprocess.CompletedProcess(p.args, p.returncode, out, err))
+
+
+def findings_files(fragsim, write, tmp):
+    """Finding files name their target and never overwrite another trace."""
+    zoo = os.path.join(os.path.dirname(os.path.realpath(fragsim)), "fragsim-zoo")
+    tl = subprocess.run([zoo, "targets"], stdout=subprocess.PIPE, text=True).stdout \
+        if os.path.exists(zoo) else ""
+    pair = [t for t in ("Z-3@linux-6.1", "Z-3@linux-6.12") if t in tl.split()]
+    if len(pair) < 2:
+        return
+    out = os.path.join(tmp, "same-out")
+    for t in pair:
+        subprocess.run([zoo, "run", "--target", t, "--runs", "40", "--seed", "1", "--stop",
+                        "--quiet", "--out", out], stdout=subprocess.PIPE, timeout=300)
+    names = sorted(f for f in os.listdir(out) if f.endswith(".trace")
+                   and not f.endswith(".orig.trace"))
+    expect(f"run: same seed, two targets, two traces ({names})",
+           len(names) == 2 and all(any(t in n for n in names) for t in pair))
+    first = os.path.join(out, names[0])
+    with open(first, "a") as f:
+        f.write("# edited\n")
+    p = subprocess.run([zoo, "run", "--target", pair[0], "--runs", "40", "--seed", "1",
+                        "--stop", "--quiet", "--out", out], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=300)
+    with open(first) as f:
+        kept = f.read().endswith("# edited\n")
+    expect("run: a different trace of the same name is not overwritten",
+           kept and "-2.trace" in p.stdout, p)
+
 
 def main():
+    global traces_dir
     fragsim, traces = sys.argv[1], sys.argv[2]
+    traces_dir = traces
     tmp = tempfile.mkdtemp()
 
     def write(name, text):
@@ -189,6 +327,9 @@ def main():
     check("replay: a double free is a finding (exit 1)", [fragsim, "replay", dbl], 1)
     suppressions(fragsim, write, dbl)
     titles(fragsim, write)
+    inputs(fragsim, write, tmp)
+    interrupts(fragsim, write, tmp)
+    findings_files(fragsim, write, tmp)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

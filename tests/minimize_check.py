@@ -57,7 +57,7 @@ def minimize_one(zoo, target, workload, tmp):
     tag = target.split("@")[0]
     out = os.path.join(tmp, "find-" + tag)
     args = [zoo, "run", "--target", target, "--runs", "400", "--seed", "1",
-            "--stop", "--quiet", "--out", out]
+            "--stop", "--quiet", "--out", out, "--minimize-seconds", "0"]
     if workload:
         args += ["--workload", workload]
     p = run(args)

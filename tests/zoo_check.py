@@ -78,6 +78,29 @@ def replay_twice(fragsim, trace, first):
                      f"--- run\n{first}\n--- replay\n{report_block(rout)}")
 
 
+MINIMIZED = re.compile(r"^fragsim run: minimized in .*: (\d+) -> (\d+) operations")
+SLACK = 3   # operations a run's minimized finding may keep beyond `fragsim minimize`
+
+
+def minimized(fragsim, target, out, trace):
+    """The run wrote the minimized trace, the original beside it, and it is
+    within SLACK operations of what `fragsim minimize` reaches."""
+    orig = trace[:-len(".trace")] + ".orig.trace"
+    m = next((MINIMIZED.match(l) for l in out.splitlines() if MINIMIZED.match(l)), None)
+    if not m or not os.path.exists(orig):
+        sys.exit(f"FAIL: {target}: no minimized finding (line {bool(m)}, {orig}: "
+                 f"{os.path.exists(orig)})\n{out}")
+    rc, mout, merr = run([fragsim, "minimize", "--quiet", orig, "-o", orig + ".min"])
+    best = next((int(x.group(2)) for x in map(MINIMIZE.match, mout.splitlines()) if x), None)
+    if rc != 1 or best is None or int(m.group(2)) > best + SLACK:
+        sys.exit(f"FAIL: {target}: run kept {m.group(2)} operations, minimize reaches "
+                 f"{best} (exit {rc})\n{mout}{merr}")
+    os.unlink(orig + ".min")
+
+
+MINIMIZE = re.compile(r"^fragsim minimize: (\d+) -> (\d+) operations")
+
+
 def find(fragsim, target, slug, outdir, runs):
     shutil.rmtree(outdir, ignore_errors=True)
     rc, out, err = run([fragsim, "run", "--target", target, "--runs", runs,
@@ -87,9 +110,11 @@ def find(fragsim, target, slug, outdir, runs):
     title = title_of(report_block(out))
     if f": {slug} in " not in title:
         sys.exit(f"FAIL: {target}: first finding is '{title}', expected {slug}\n{out}")
-    traces = glob.glob(os.path.join(outdir, f"{slug}-*.trace"))
+    traces = [t for t in glob.glob(os.path.join(outdir, f"{slug}-{target}-*.trace"))
+              if not t.endswith(".orig.trace")]
     if len(traces) != 1:
         sys.exit(f"FAIL: {target}: expected one {slug} trace in {outdir}, got {traces}")
+    minimized(fragsim, target, out, traces[0])
     replay_twice(fragsim, traces[0], report_block(out))
     print(f"ok: {target}: {title}; replayed twice identically")
     print("1 passed, 0 failed")
@@ -121,14 +146,13 @@ def find_among(fragsim, target, slug, outdir, runs, allowed):
 
 
 def quiet(fragsim, target, runs, allowed):
-    # Known findings are written out: then to a directory of our own.
-    outdir = tempfile.mkdtemp() if allowed else "/nonexistent/never-written"
+    # --out must be writable before a run starts: a directory of our own.
+    outdir = tempfile.mkdtemp()
     try:
         rc, out, err = run([fragsim, "run", "--target", target, "--runs",
                             runs, "--seed", "1", "--quiet", "--out", outdir])
     finally:
-        if allowed:
-            shutil.rmtree(outdir, ignore_errors=True)
+        shutil.rmtree(outdir, ignore_errors=True)
     blocks = report_blocks(out)
     known = rc == 1 and allowed and blocks and not unexpected(blocks, allowed)
     if not known and (rc != 0 or "0 finding(s)" not in out):

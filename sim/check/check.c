@@ -90,6 +90,7 @@ void fs_check_reset(struct fs_check *c, unsigned int nr_caches,
 	fs_buf_reset(&c->notes);
 	c->op_no = 0;
 	c->in_teardown = false;
+	c->tearing_down = false;
 	c->noted_past_end = false;
 	memset(c->cls, 0, sizeof(c->cls));
 }
@@ -449,6 +450,12 @@ void fs_check_foreign(struct fs_check *c, void *va, int delta)
 	if (fs_arena_classify(c->arena, va, &pfn, &head) != FS_PAGE_HEAD)
 		return;
 	shadow(c, head)->foreign += delta;
+}
+
+void fs_check_teardown_begin(struct fs_check *c)
+{
+	c->tearing_down = true;
+	c->teardown_after = c->op_no;
 }
 
 void fs_check_teardown(struct fs_check *c)

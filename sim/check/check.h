@@ -138,6 +138,11 @@ void *fs_check_free_begin(struct fs_check *c, uint32_t frag);
 void fs_check_quiescent(struct fs_check *c, const struct fs_cache_view *views);
 /* After the final free-all and drain: every page back in the arena. */
 void fs_check_teardown(struct fs_check *c);
+/*
+ * The runner starts its teardown (frees, drains): a finding from here on
+ * is reported "At teardown, after op #N", N the trace's last operation.
+ */
+void fs_check_teardown_begin(struct fs_check *c);
 
 /*
  * The differential oracle (differential.c): the runner ran one allocation

@@ -73,6 +73,9 @@ struct fs_check {
 	const char *kernel_file, *kernel_func;
 	int kernel_line;
 	bool in_teardown;
+	/* The runner's teardown began after op #teardown_after (reports). */
+	bool tearing_down;
+	uint64_t teardown_after;
 	bool noted_past_end;
 	bool no_payload;		/* skip fragment fill/verify */
 	unsigned int op_page_allocs;	/* page allocations in this op */

@@ -210,8 +210,12 @@ static void write_report(struct fs_check *c, enum fs_finding_kind k,
 		      c->target->build_id, c->target->zoo[0] ? ", zoo " : "",
 		      c->target->zoo);
 	if (c->in_teardown)
-		fs_buf_printf(b, "At teardown, after op #%llu\n",
-			      (unsigned long long)c->op_no);
+		fs_buf_printf(b, "At teardown, after op #%llu: every fragment freed, every cache drained\n",
+			      (unsigned long long)c->teardown_after);
+	else if (c->tearing_down)
+		fs_buf_printf(b, "At teardown, after op #%llu, in %s()\n",
+			      (unsigned long long)c->teardown_after,
+			      c->kernel_fn ? c->kernel_fn : "?");
 	else
 		fs_buf_printf(b, "Operation #%llu (trace line %u): %s\n",
 			      (unsigned long long)c->op_no, c->op_line, desc);
@@ -306,6 +310,8 @@ static void call_trace(struct fs_check *c, struct fs_buf *b,
 {
 	char sym[96];
 
+	if ((!tl->nr_pcs || !tl->pcs[0]) && c->tearing_down)
+		fs_buf_printf(b, "Call trace: none (the teardown runs after the simulated machine stopped)\n");
 	if (!tl->nr_pcs || !tl->pcs[0])
 		return;
 	fs_buf_printf(b, "Call trace:\n");

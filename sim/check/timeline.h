@@ -43,6 +43,7 @@ struct fs_mevent {
 struct fs_mstats {
 	uint64_t steps, irqs, softirqs, switches, agent_actions;
 	uint64_t preemptions;	/* switches away from a runnable task */
+	uint64_t unplaced;	/* replayed decisions that did not apply */
 };
 
 #define FS_TIMELINE		48	/* events kept for reports */

@@ -18,6 +18,8 @@ enum {
 	FS_EXIT_FINDING = 1,
 	FS_EXIT_USAGE = 2,	/* bad input or usage */
 	FS_EXIT_INTERNAL = 3,
+	/* replay: a schedule decision could not be placed on this build */
+	FS_EXIT_NOT_PLACED = 4,
 };
 
 extern const char *fs_argv0;
@@ -43,15 +45,43 @@ void fs_trace_set_replay(struct fs_trace *t, const struct fs_decision *log,
 
 /*
  * Print a finding (report + repro footer) to stdout and, when @dir is
- * set, write "<dir>/<slug>-<seed>.trace" and ".txt"; the path of the trace
- * is stored in @path.
+ * set, write "<dir>/<slug>-<target>-<seed>.trace" and ".txt" ("-2", ...
+ * appended rather than overwrite a different trace); the path of the
+ * trace is stored in @path.  fs_emit_finding_orig() writes @orig beside
+ * it as "....orig.trace" (a minimized finding's original).
  */
 int fs_emit_finding(const struct fs_trace *t, const struct fs_target *target,
 		    const struct fs_run_result *res, const char *dir,
 		    const char *trace_path, char *path, size_t pathlen);
+int fs_emit_finding_orig(const struct fs_trace *t, const struct fs_trace *orig,
+			 const struct fs_target *target,
+			 const struct fs_run_result *res, const char *dir,
+			 const char *trace_path, char *path, size_t pathlen);
+/* 0 when findings can be written into @dir (made if missing), else -1. */
+int fs_check_out_dir(const char *dir);
 
 /*
- * Load any trace artifact: a text trace, or a fuzzer input in the binary
+ * A run's finding, minimized within @seconds (sim/core/minimize.c), then
+ * emitted as fs_emit_finding_orig() does with the original beside it; as
+ * found when minimizing fails or the budget is 0.  @t replays @res.
+ */
+int fs_minimize_finding(const struct fs_trace *t, const struct fs_target *target,
+			const struct fs_run_result *res, bool diff,
+			double seconds, const char *dir);
+
+/* SIGINT sets a flag the long loops look at; a second one kills. */
+void fs_catch_sigint(void);
+bool fs_interrupted(void);
+
+/* The most an input file may hold (docs/trace-format.md, "Limits"). */
+#define FS_MAX_INPUT	(16u << 20)
+
+/* How an input is named in messages: "-" is "<stdin>". */
+const char *fs_input_name(const char *path);
+
+/*
+ * Load any trace artifact (a file, a FIFO or "-" for standard input, read
+ * once, at most FS_MAX_INPUT bytes): a text trace, or a fuzzer input in the binary
  * form (libFuzzer crash-/leak-/timeout-/oom- files, AFL++ id:... files).
  * 0, or -1 with a one-line reason in @err.  *@binary tells which it was.
  */

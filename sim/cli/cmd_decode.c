@@ -13,7 +13,9 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: %s decode [-o OUT] FILE\n"
-		   "  print the text trace of FILE (a binary fuzzer input or a text trace)\n"
+		   "  print the text trace of FILE (a binary fuzzer input or a text trace;\n"
+		   "  - is standard input); a binary input gains the 'target' line of the\n"
+		   "  target replay runs it on\n"
 		   "  -o OUT   write it to OUT instead of standard output\n",
 		fs_argv0);
 }
@@ -48,6 +50,10 @@ int fs_cmd_decode(int argc, char **argv)
 	fs_trace_init(&t);
 	if (fs_load_trace(&t, argv[optind], &binary, err, sizeof(err)))
 		fs_usage_error("%s", err);
+	/* The target replay would run it on, so that the text runs there too. */
+	if (binary && !t.target[0])
+		snprintf(t.target, sizeof(t.target), "%s",
+			 fs_pick_target(&t, NULL, argv[optind], binary)->name);
 	if (out) {
 		if (fs_trace_write_file(&t, out))
 			fs_usage_error("decode: cannot write %s", out);

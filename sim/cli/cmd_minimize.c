@@ -123,6 +123,12 @@ static void progress(void *ctx, const struct fs_min_progress *p)
 		p->phase == FS_MIN_OPS ? "operations" : "schedule");
 }
 
+static bool interrupted(void *ctx)
+{
+	(void)ctx;
+	return fs_interrupted();
+}
+
 static const char *plural(uint32_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
@@ -133,6 +139,7 @@ static void summary(const struct fs_min_result *mr, uint64_t max_runs)
 	const struct fs_min_count *b = &mr->before, *a = &mr->after;
 	bool sched = b->decisions != 0;
 
+	/* Lines of the trace; "N ops executed" above counts what they run. */
 	printf("fragsim minimize: %u -> %u operations", b->ops, a->ops);
 	if (sched)
 		printf(", %u -> %u decisions (%u %s, %u %s)", b->decisions,
@@ -144,6 +151,8 @@ static void summary(const struct fs_min_result *mr, uint64_t max_runs)
 	if (mr->fixpoint)
 		printf("removing any one more operation%s loses the finding\n",
 		       sched ? " or decision" : "");
+	else if (fs_interrupted())
+		printf("interrupted (SIGINT) before a fixpoint: the smallest trace so far is written\n");
 	else
 		printf("stopped by --max-runs %llu before a fixpoint: it may shrink further\n",
 		       (unsigned long long)max_runs);
@@ -167,7 +176,7 @@ static void report(const struct fs_trace *t, const struct fs_target *target,
 	if (!res.finding || strcmp(res.finding->title, mr->title))
 		fs_internal_error("%s does not reproduce '%s'", c->out,
 				  mr->title);
-	printf("fragsim minimize: %s on %s (%s, build %s): %llu ops, 1 finding\n",
+	printf("fragsim minimize: %s on %s (%s, build %s): %llu ops executed, 1 finding\n",
 	       c->out, target->name, target->release, target->build_id,
 	       (unsigned long long)res.ops);
 	fputs(res.notes, stdout);
@@ -178,7 +187,8 @@ static void report(const struct fs_trace *t, const struct fs_target *target,
 int fs_cmd_minimize(int argc, char **argv)
 {
 	struct min_cli c = { .diff = true, .max_runs = DEFAULT_MAX_RUNS };
-	struct fs_min_opts mo = { .progress = progress, .progress_ctx = &c };
+	struct fs_min_opts mo = { .progress = progress, .stop = interrupted,
+				  .progress_ctx = &c };
 	const struct fs_target *target;
 	struct fs_min_result mr;
 	struct fs_trace t, min;
@@ -194,6 +204,7 @@ int fs_cmd_minimize(int argc, char **argv)
 		fs_usage_error("%s", err);
 	target = fs_pick_target(&t, c.forced, c.file, binary);
 	c.start = c.last = now();
+	fs_catch_sigint();
 	mo.target = target;
 	mo.diff = c.diff;
 	mo.max_runs = c.max_runs;

@@ -16,11 +16,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s replay [--target T] [--no-diff] [--suppress FILE] FILE\n"
+		"  FILE         a text trace or a binary fuzzer input; - reads standard input\n"
 		"  --target T   run on T instead of the target in the trace header\n"
 		"  --no-diff    no differential check against the reference model\n"
 		FS_CLI_SUPP_USAGE
 		"exit status: 0 the trace behaved as expected (no finding, a known (suppressed)\n"
-		"one, or the finding its 'expect-finding' line names), 1 a finding, 2 bad input\n",
+		"one, or the finding its 'expect-finding' line names), 1 a finding, 2 bad input,\n"
+		"4 no finding and a schedule decision could not be placed on this build\n",
 		fs_argv0);
 }
 
@@ -44,6 +46,16 @@ static int verdict(const struct fs_trace *t, const struct fs_run_result *res,
 	return FS_EXIT_FINDING;
 }
 
+/* Never "0, no finding" when the schedule was not the one recorded. */
+static int placed(const char *file, const struct fs_run_result *res, int rc)
+{
+	if (res->finding || !res->mstats.unplaced)
+		return rc;
+	fprintf(stderr, "fragsim: not reproducible on this build: %llu schedule decision(s) of %s could not be placed (scheduling-point numbers depend on the compiler and its flags; see the repro key's cc=)\n",
+		(unsigned long long)res->mstats.unplaced, file);
+	return FS_EXIT_NOT_PLACED;
+}
+
 /* What ran, and how it was scheduled. */
 static void summary(const char *file, const struct fs_target *tg,
 		    const struct fs_trace *t, const struct fs_run_result *res,
@@ -51,7 +63,10 @@ static void summary(const char *file, const struct fs_target *tg,
 {
 	char why[512] = "";
 
-	if (known) {
+	if (res->finding && !strcmp(t->expect_finding,
+				    fs_finding_slug(res->finding->kind)))
+		snprintf(why, sizeof(why), " (expected)");
+	else if (known) {
 		why[0] = ' ';
 		fs_supp_describe(known, why + 1, sizeof(why) - 1);
 	}
@@ -116,6 +131,7 @@ int fs_cmd_replay(int argc, char **argv)
 	fs_trace_init(&t);
 	if (fs_load_trace(&t, file, &binary, err, sizeof(err)))
 		fs_usage_error("%s", err);
+	file = fs_input_name(file);
 	if (binary) {
 		/* A fuzzer's artifact: show what it stands for first. */
 		char *text = fs_trace_print(&t);
@@ -134,7 +150,7 @@ int fs_cmd_replay(int argc, char **argv)
 	summary(file, ro.target, &t, &res, known);
 	if (res.finding)
 		fs_emit_finding(&t, ro.target, &res, NULL, file, NULL, 0);
-	rc = verdict(&t, &res, known);
+	rc = placed(file, &res, verdict(&t, &res, known));
 	fs_runner_destroy(r);
 	fs_trace_free(&t);
 	fs_supp_free(&supp);

@@ -5,6 +5,7 @@
  * its trace for replay.  Trace i of a run has seed mix(seed, i), so a
  * finding's trace is reproducible on its own.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 struct run_opts {
 	const struct fs_target *target;
 	double seconds;
+	double min_seconds;		/* per finding; 0: not minimized */
 	uint64_t runs;
 	uint64_t seed;
 	const char *out;
@@ -69,6 +71,8 @@ static void usage(FILE *f)
 		"  --workload W seq, irq, xcpu, spec or mix (default: all in turn)\n"
 		"  --strategy S %s (default: in turn)\n"
 		"  --check-determinism  run every case twice and compare its event hash\n"
+		"  --minimize-seconds S  minimize each new finding for at most S seconds\n"
+		"               (default 10, at most a fifth of --seconds; 0: write it as found)\n"
 		FS_CLI_SUPP_USAGE,
 		fs_argv0, strategies);
 }
@@ -111,6 +115,7 @@ static void parse(int argc, char **argv, struct run_opts *o)
 		{ "check-determinism", no_argument, NULL, 'd' },
 		{ "suppress", required_argument, NULL, 'U' },
 		{ "no-default-suppressions", no_argument, NULL, 'N' },
+		{ "minimize-seconds", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -137,6 +142,10 @@ static void parse(int argc, char **argv, struct run_opts *o)
 		case 'y': o->strategy = parse_strategy(optarg); break;
 		case 'U': fs_cli_supp_add(&o->supp_opts, optarg); break;
 		case 'N': o->supp_opts.no_default = true; break;
+		case 'M':
+			o->min_seconds = strcmp(optarg, "0") ?
+				fs_opt_seconds("--minimize-seconds", optarg) : 0;
+			break;
 		case 'h': usage(stdout); exit(FS_EXIT_OK);
 		default:
 			fs_usage_error("run: unknown or incomplete option '%s' (see '%s run --help')",
@@ -149,6 +158,11 @@ static void parse(int argc, char **argv, struct run_opts *o)
 		fs_usage_error("run: give --seconds or --runs, not both");
 	if (!o->seconds && !o->runs)
 		o->seconds = 10;
+	if (o->seconds && o->min_seconds > o->seconds / 5)
+		o->min_seconds = o->seconds / 5 < 1 ? 1 : o->seconds / 5;
+	if (fs_check_out_dir(o->out))
+		fs_usage_error("--out %s: findings cannot be written there (%s)",
+			       o->out, strerror(errno));
 	if (!have_seed)
 		o->seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
 	fs_cli_supp_load(&o->supp, &o->supp_opts);
@@ -317,7 +331,7 @@ static bool found(const struct run_opts *o, struct run_stats *s,
 {
 	const struct fs_supp_entry *known =
 		fs_supp_match(&o->supp, res->finding, o->target->name);
-	char path[4200], why[512];
+	char why[512];
 
 	if (known)
 		s->known++;
@@ -334,7 +348,8 @@ static bool found(const struct run_opts *o, struct run_stats *s,
 		return false;
 	}
 	fs_trace_set_replay(t, res->log, res->nr_log);
-	if (fs_emit_finding(t, o->target, res, o->out, NULL, path, sizeof(path)))
+	if (fs_minimize_finding(t, o->target, res, o->diff, o->min_seconds,
+				o->out))
 		fs_internal_error("cannot write the finding");
 	return true;
 }
@@ -433,7 +448,7 @@ static void summary(const struct run_opts *o, const struct run_stats *s,
 int fs_cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { .out = "fragsim-findings", .diff = true,
-			      .workload = -1 };
+			      .workload = -1, .min_seconds = 10 };
 	static struct run_stats s;
 	double start_time, last = 0;
 	struct fs_runner *r;
@@ -441,8 +456,10 @@ int fs_cmd_run(int argc, char **argv)
 	parse(argc, argv, &o);
 	r = start(&o);
 	start_time = now();
+	fs_catch_sigint();
 	for (uint64_t i = 0; !o.runs || i < o.runs; i++) {
-		if (o.seconds && now() - start_time >= o.seconds)
+		if ((o.seconds && now() - start_time >= o.seconds) ||
+		    fs_interrupted())
 			break;
 		if (run_trace(r, &o, i, &s) && o.stop)
 			break;
@@ -452,6 +469,8 @@ int fs_cmd_run(int argc, char **argv)
 		}
 	}
 	summary(&o, &s, now() - start_time);
+	if (fs_interrupted())
+		printf("fragsim run: interrupted (SIGINT): the summary above covers the traces run so far\n");
 	fs_runner_destroy(r);
 	fs_supp_free(&o.supp);
 	return s.findings ? FS_EXIT_FINDING : FS_EXIT_OK;

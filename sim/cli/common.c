@@ -5,12 +5,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../check/check.h"
 #include "../lib/xalloc.h"
 #include "../trace/trace_bin.h"
 #include "cli.h"
+
+#ifndef FS_BUILD_CC
+#define FS_BUILD_CC "unknown"	/* meson defines it: compiler-version/Olevel/flags */
+#endif
 
 void fs_usage_error(const char *fmt, ...)
 {
@@ -106,8 +112,8 @@ void fs_repro_key(char *buf, size_t len, const struct fs_target *t,
 		  const char *origin)
 {
 	snprintf(buf, len,
-		 "fragsim/1 target=%s build=%s seed=0x%016llx strategy=%s cpus=%u preempt=%s rt=%s origin=%s",
-		 t->name, t->build_id, (unsigned long long)tr->seed,
+		 "fragsim/1 target=%s build=%s cc=%s seed=0x%016llx strategy=%s cpus=%u preempt=%s rt=%s origin=%s",
+		 t->name, t->build_id, FS_BUILD_CC, (unsigned long long)tr->seed,
 		 fs_trace_concurrent(tr) ? fs_strategy_name(strategy) :
 		 "sequential", tr->cpus,
 		 tr->preempt == FS_PREEMPT_FULL ? "full" : "none",
@@ -153,83 +159,213 @@ static int write_text(const char *path, const char *a, const char *b)
 	return fclose(f);
 }
 
-int fs_emit_finding(const struct fs_trace *t, const struct fs_target *target,
-		    const struct fs_run_result *res, const char *dir,
-		    const char *trace_path, char *path, size_t pathlen)
+/* True when @path holds exactly @text (a finding written before). */
+static bool holds(const char *path, const char *text)
 {
-	const struct fs_finding *f = res->finding;
-	char key[256], replay[4096 + 64], base[4096], txt[4200];
+	size_t n = strlen(text);
+	char *buf = fs_xmalloc(n + 1);
+	FILE *f = fopen(path, "rb");
+	bool same = f && fread(buf, 1, n + 1, f) == n && !memcmp(buf, text, n);
+
+	if (f)
+		fclose(f);
+	free(buf);
+	return same;
+}
+
+/*
+ * "<dir>/<slug>-<target>-<seed>", with "-2", "-3" ... when a different
+ * trace has that name already: a finding never overwrites another.
+ */
+static int finding_base(char *base, size_t len, const char *dir,
+			const struct fs_finding *f, const struct fs_target *tg,
+			const struct fs_trace *t, const char *text)
+{
+	char path[4200];
+
+	for (unsigned int n = 1; n < 100; n++) {
+		int w = snprintf(base, len, "%s/%s-%s-%016llx", dir,
+				 fs_finding_slug(f->kind), tg->name,
+				 (unsigned long long)t->seed);
+
+		if (n > 1)
+			w += snprintf(base + w, len - w, "-%u", n);
+		snprintf(path, sizeof(path), "%s.trace", base);
+		if (access(path, F_OK) || holds(path, text))
+			return 0;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+int fs_check_out_dir(const char *dir)
+{
+	char tmp[4096];
+	struct stat st;
+	char *slash;
+
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	/* The directory, or the nearest existing one it would be made in. */
+	while (stat(tmp, &st)) {
+		if (errno != ENOENT)
+			return -1;
+		slash = strrchr(tmp, '/');
+		if (!slash) {
+			strcpy(tmp, ".");
+			continue;
+		}
+		*slash = '\0';
+		if (slash == tmp)
+			strcpy(tmp, "/");
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	/* Tried, not asked: access() says yes to root on a read-only mount. */
+	strncat(tmp, "/.fragsim-probe-XXXXXX", sizeof(tmp) - strlen(tmp) - 1);
+	if (!mkdtemp(tmp))
+		return -1;
+	return rmdir(tmp);
+}
+
+/* The trace, and the original trace beside it; its path in @path. */
+static int write_traces(const struct fs_trace *t, const struct fs_trace *orig,
+			const struct fs_target *target,
+			const struct fs_run_result *res, const char *dir,
+			char *path, size_t pathlen)
+{
+	char base[4096], opath[4200];
+	char *text = fs_trace_print(t), *otext;
+	int rc;
+
+	if (mkdir_p(dir) || finding_base(base, sizeof(base), dir,
+					 res->finding, target, t, text)) {
+		fprintf(stderr, "fragsim: cannot write into %s: %s\n", dir,
+			strerror(errno));
+		free(text);
+		return -1;
+	}
+	snprintf(path, pathlen, "%s.trace", base);
+	rc = write_text(path, text, NULL);
+	if (!rc && orig) {
+		otext = fs_trace_print(orig);
+		snprintf(opath, sizeof(opath), "%s.orig.trace", base);
+		rc = write_text(opath, otext, NULL);
+		free(otext);
+	}
+	if (rc)
+		fprintf(stderr, "fragsim: cannot write %s: %s\n", path,
+			strerror(errno));
+	free(text);
+	return rc ? -1 : 0;
+}
+
+int fs_emit_finding_orig(const struct fs_trace *t, const struct fs_trace *orig,
+			 const struct fs_target *target,
+			 const struct fs_run_result *res, const char *dir,
+			 const char *trace_path, char *path, size_t pathlen)
+{
+	char key[512], replay[4096 + 64], txt[4200];
 	struct fs_buf footer = { 0 };
-	char *text;
 	int rc = 0;
 
 	fs_repro_key(key, sizeof(key), target, t, res->strategy,
 		     trace_path ? "trace" : "generated");
+	/* Written first: the Replay line names the file it got. */
 	if (dir) {
-		if (mkdir_p(dir)) {
-			fprintf(stderr, "fragsim: cannot create %s: %s\n", dir,
-				strerror(errno));
-			return -1;
-		}
-		snprintf(base, sizeof(base), "%s/%s-%016llx", dir,
-			 fs_finding_slug(f->kind), (unsigned long long)t->seed);
-		snprintf(path, pathlen, "%s.trace", base);
-		trace_path = path;
+		rc = write_traces(t, orig, target, res, dir, path, pathlen);
+		trace_path = rc ? NULL : path;
 	}
 	snprintf(replay, sizeof(replay), "%s replay %s", fs_argv0,
 		 trace_path ? trace_path : "<trace>");
 	fs_report_footer(&footer, key, replay);
-	fputs(f->report.s, stdout);
+	fputs(res->finding->report.s, stdout);
 	fputs(footer.s, stdout);
-	if (dir) {
-		text = fs_trace_print(t);
-		snprintf(txt, sizeof(txt), "%s.txt", base);
-		if (write_text(path, text, NULL) ||
-		    write_text(txt, f->report.s, footer.s)) {
-			fprintf(stderr, "fragsim: cannot write %s: %s\n", path,
+	if (dir && !rc) {
+		snprintf(txt, sizeof(txt), "%.*s.txt",
+			 (int)(strlen(path) - strlen(".trace")), path);
+		if (write_text(txt, res->finding->report.s, footer.s)) {
+			fprintf(stderr, "fragsim: cannot write %s: %s\n", txt,
 				strerror(errno));
 			rc = -1;
 		}
-		free(text);
 	}
 	fs_buf_free(&footer);
 	return rc;
 }
 
-/* The whole file, NUL-terminated (text traces are parsed in place). */
+int fs_emit_finding(const struct fs_trace *t, const struct fs_target *target,
+		    const struct fs_run_result *res, const char *dir,
+		    const char *trace_path, char *path, size_t pathlen)
+{
+	return fs_emit_finding_orig(t, NULL, target, res, dir, trace_path,
+				    path, pathlen);
+}
+
+/* The display name of an input: "-" is standard input. */
+const char *fs_input_name(const char *path)
+{
+	return strcmp(path, "-") ? path : "<stdin>";
+}
+
+/*
+ * The whole input, read once (FIFOs and "-" for standard input work),
+ * NUL-terminated, at most FS_MAX_INPUT bytes: /dev/zero is refused at the
+ * cap instead of filling memory.
+ */
 static char *slurp(const char *path, size_t *len, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
+	const char *name = fs_input_name(path);
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY) : 0;
 	size_t cap = 4096, n = 0;
 	char *buf;
+	ssize_t r;
 
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
 		return NULL;
 	}
 	buf = fs_xmalloc(cap);
 	for (;;) {
-		n += fread(buf + n, 1, cap - n - 1, f);
-		if (n < cap - 1)
+		if (n > FS_MAX_INPUT) {
+			snprintf(err, errlen, "%s: larger than %u MiB, the most an input may be",
+				 name, FS_MAX_INPUT >> 20);
+			goto fail;
+		}
+		if (n == cap - 1) {
+			/* One byte past the cap tells a too-large input. */
+			cap = cap * 2 > FS_MAX_INPUT + 2 ? FS_MAX_INPUT + 2 : cap * 2;
+			buf = fs_xrealloc(buf, cap);
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errlen, "%s: cannot read it: %s", name,
+				 strerror(errno));
+			goto fail;
+		}
+		if (!r)
 			break;
-		cap *= 2;
-		buf = fs_xrealloc(buf, cap);
+		n += (size_t)r;
 	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: cannot read it", path);
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
+	if (fd)
+		close(fd);
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+fail:
+	if (fd)
+		close(fd);
+	free(buf);
+	return NULL;
 }
 
 int fs_load_trace(struct fs_trace *t, const char *path, bool *binary,
 		  char *err, size_t errlen)
 {
+	const char *name = fs_input_name(path);
 	char sub[400];
 	size_t len;
 	char *buf = slurp(path, &len, err, errlen);
@@ -239,12 +375,13 @@ int fs_load_trace(struct fs_trace *t, const char *path, bool *binary,
 		return -1;
 	*binary = fs_trace_is_binary((const uint8_t *)buf, len);
 	if (!*binary) {
-		free(buf);
-		return fs_trace_parse_file(t, path, err, errlen);
+		rc = fs_trace_parse(t, buf, len, name, err, errlen);
+	} else {
+		rc = fs_trace_decode(t, (const uint8_t *)buf, len, sub,
+				     sizeof(sub));
+		if (rc)
+			snprintf(err, errlen, "%s: binary trace: %s", name, sub);
 	}
-	rc = fs_trace_decode(t, (const uint8_t *)buf, len, sub, sizeof(sub));
-	if (rc)
-		snprintf(err, errlen, "%s: binary trace: %s", path, sub);
 	free(buf);
 	return rc;
 }

@@ -273,7 +273,8 @@ static enum probe probe(struct min *m, const struct fs_trace *t,
 	enum probe p = P_OTHER;
 	char err[256];
 
-	if (m->o->max_runs && m->res->runs >= m->o->max_runs) {
+	if ((m->o->max_runs && m->res->runs >= m->o->max_runs) ||
+	    (m->o->stop && m->o->stop(m->o->progress_ctx))) {
 		m->res->capped = true;
 		m->stop = true;
 		return P_CAPPED;

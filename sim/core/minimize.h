@@ -44,13 +44,18 @@ struct fs_min_opts {
 	uint64_t max_runs;		/* 0: no limit */
 	/* Called after every run; the caller decides what to print. */
 	void (*progress)(void *ctx, const struct fs_min_progress *p);
-	void *progress_ctx;
+	/*
+	 * Asked before every run; true stops as max_runs does (a time
+	 * budget, SIGINT).  NULL: never.
+	 */
+	bool (*stop)(void *ctx);
+	void *progress_ctx;		/* for both */
 };
 
 struct fs_min_result {
 	struct fs_min_count before, after;
 	uint64_t runs;			/* runs made, the first one included */
-	bool capped;			/* max_runs stopped it */
+	bool capped;			/* max_runs or stop() stopped it */
 	bool fixpoint;			/* no single removal keeps the finding */
 	char title[160];		/* the finding kept */
 };

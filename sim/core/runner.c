@@ -359,6 +359,9 @@ static void run_actor(void *ctx, uint16_t actor)
 
 static void teardown(struct fs_runner *r)
 {
+	r->trace_ops = r->op_no;
+	if (r->o.checks)
+		fs_check_teardown_begin(r->check);
 	fs_spec_release_all(r);
 	fs_op_free_all(r, NULL);
 	for (unsigned int i = 0; i < r->trace->nr_caches; i++)
@@ -394,10 +397,33 @@ static int target_can_run(void *ctx, const struct fs_op *op, char *err,
 	return 0;
 }
 
+/* What the trace's header and declarations ask of this target and checker. */
+static int can_declare(const struct fs_runner *r, const struct fs_trace *t,
+		       char *err, size_t errlen)
+{
+	const char *want = t->expect_finding;
+
+	if (want[0] && strcmp(want, "none") &&
+	    fs_finding_from_slug(want) >= FS_F_NR_KINDS) {
+		snprintf(err, errlen, "expect-finding: '%.*s' is not a finding kind (docs/invariants.md lists them)",
+			 (int)strnlen(want, sizeof(t->expect_finding)), want);
+		return -1;
+	}
+	for (unsigned int i = 0; i < t->nr_caches; i++) {
+		if (t->caches[i].kind == FS_CACHE_RX_RING && !r->t->ring_page) {
+			snprintf(err, errlen, "cache %s rx_ring: target %s has no RX ring driver (a kernel target has)",
+				 t->caches[i].name, r->t->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int validate(const struct fs_runner *r, const struct fs_trace *t,
 		    char *err, size_t errlen)
 {
-	if (fs_trace_validate(t, target_can_run, (void *)r, err, errlen))
+	if (can_declare(r, t, err, errlen) ||
+	    fs_trace_validate(t, target_can_run, (void *)r, err, errlen))
 		return -1;
 	if (r->o.no_points && fs_trace_concurrent(t)) {
 		snprintf(err, errlen, "a concurrent trace needs scheduling points");
@@ -471,6 +497,7 @@ static void prepare(struct fs_runner *r, const struct fs_trace *t)
 	r->nr_frags = 0;
 	r->first_live = 0;
 	r->op_no = 0;
+	r->trace_ops = 0;
 	r->in_kernel = 0;
 	fs_arena_reset(r->arena);
 	fs_arena_set_faults(r->arena, t->faults);
@@ -592,6 +619,9 @@ int fs_runner_run_sched(struct fs_runner *r, const struct fs_trace *t,
 	if (fs_run_points(r)) {
 		fs_machine_quiesce(r->mach);
 		res->mstats = *fs_machine_stats(r->mach);
+		/* A replayed decision never reached or offered was not placed. */
+		if (fs_sched_from_log(&r->sched) && !fs_check_finding(r->check))
+			res->mstats.unplaced += fs_sched_follow_unused(&r->sched);
 		res->log = fs_machine_log(r->mach, &res->nr_log);
 		res->strategy = t->sched.strategy;
 		if (rs && rs->strategy != FS_SCHED_DEFAULT)
@@ -601,7 +631,8 @@ int fs_runner_run_sched(struct fs_runner *r, const struct fs_trace *t,
 	} else {
 		fs_kctx_boot();
 	}
-	res->ops = r->op_no;
+	/* The trace's operations; the teardown's frees and drains are not. */
+	res->ops = r->trace_ops ? r->trace_ops : r->op_no;
 	res->finding = fs_check_finding(r->check);
 	if (res->finding && fs_run_points(r) && ok)
 		append_timeline(r);	/* raised in the teardown */

@@ -69,6 +69,7 @@ struct fs_runner {
 	uint16_t cur_actor;
 	int in_kernel;
 	uint64_t op_no;
+	uint64_t trace_ops;		/* op_no when the teardown began */
 	jmp_buf unwind;
 	char notes[1024];
 };

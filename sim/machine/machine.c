@@ -510,6 +510,8 @@ static void decide(struct fs_machine *m, bool elig, bool op, const void *pc)
 		break;
 	}
 	if (fs_sched_from_log(m->s))
+		m->st.unplaced++;
+	if (fs_sched_from_log(m->s))
 		note(m, "note: schedule decision at step %llu (kind %u, arg %u) does not apply to this run; skipped\n",
 		     (unsigned long long)m->st.steps, d.kind, d.arg);
 }

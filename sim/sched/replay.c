@@ -10,6 +10,7 @@
 struct cursor {
 	const struct fs_decision *d;
 	uint32_t n, pos;
+	uint32_t dropped;	/* went by unused: not offered at their step */
 };
 FS_SCHED_STATE_FITS(struct cursor);
 
@@ -52,14 +53,23 @@ void fs_sched_follow_decide(struct fs_sched *s,
 	struct cursor *c = FS_SCHED_STATE(s, struct cursor);
 
 	/* Decisions whose step went by unused are dropped. */
-	while (c->pos < c->n && c->d[c->pos].step < pt->step)
+	while (c->pos < c->n && c->d[c->pos].step < pt->step) {
 		c->pos++;
+		c->dropped++;
+	}
 	if (c->pos < c->n && c->d[c->pos].step == pt->step &&
 	    offered(pt, &c->d[c->pos]))
 		*d = c->d[c->pos++];
 	s->next = c->pos < c->n ? c->d[c->pos].step : UINT64_MAX;
 	if (s->next <= pt->step)
 		s->next = pt->step + 1;
+}
+
+uint32_t fs_sched_follow_unused(struct fs_sched *s)
+{
+	struct cursor *c = FS_SCHED_STATE(s, struct cursor);
+
+	return c->dropped + (c->n - c->pos);
 }
 
 const struct fs_sched_ops fs_sched_replay = {

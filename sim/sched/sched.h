@@ -111,6 +111,8 @@ uint64_t fs_sched_below(struct fs_sched *s, uint64_t n);
 /* For strategies that follow a list of decisions (replay.c). */
 void fs_sched_follow(struct fs_sched *s, const struct fs_decision *d,
 		     uint32_t n);
+/* Decisions of fs_sched_follow() a run went past or never reached. */
+uint32_t fs_sched_follow_unused(struct fs_sched *s);
 void fs_sched_follow_decide(struct fs_sched *s,
 			    const struct fs_sched_point *pt,
 			    struct fs_decision *d);

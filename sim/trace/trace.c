@@ -401,10 +401,11 @@ static uint64_t body_runs(const struct fs_trace *t, const struct fs_op *op)
 /*
  * Primitive ops in ops[*i, end), advancing *i to @end.  A body_len that
  * overruns its enclosing block is clamped, so a malformed model still
- * terminates; the parser never produces one.
+ * terminates; the parser never produces one.  With @raised, a raise counts
+ * the body of the softirq it raises too (raised[actor]).
  */
 static uint64_t count_range(const struct fs_trace *t, uint32_t *i,
-			    uint32_t end)
+			    uint32_t end, const uint64_t *raised)
 {
 	uint64_t n = 0;
 
@@ -415,7 +416,11 @@ static uint64_t count_range(const struct fs_trace *t, uint32_t *i,
 
 		if (fs_op_opens_block(op->kind))
 			n = sat_add(n, sat_mul(body_runs(t, op),
-					       count_range(t, i, body_end)));
+					       count_range(t, i, body_end,
+							   raised)));
+		else if (op->kind == FS_OP_RAISE && raised &&
+			 op->actor < FS_MAX_ACTORS)
+			n = sat_add(n, sat_add(1, raised[op->actor]));
 		else if (op->kind != FS_OP_COMMENT)
 			n = sat_add(n, 1);
 	}
@@ -430,5 +435,41 @@ uint64_t fs_trace_op_count(const struct fs_trace *t)
 {
 	uint32_t i = 0;
 
-	return count_range(t, &i, t->nr_ops);
+	return count_range(t, &i, t->nr_ops, NULL);
+}
+
+/* One run of actor @a's body, raises counted with @raised. */
+static uint64_t actor_body(const struct fs_trace *t, unsigned int a,
+			   const uint64_t *raised)
+{
+	uint32_t i = t->actors[a].op;
+	uint32_t end;
+
+	if (i >= t->nr_ops)
+		return 0;
+	end = t->ops[i].body_len > t->nr_ops - i - 1 ? t->nr_ops :
+	      i + 1 + t->ops[i].body_len;
+	i++;
+	return count_range(t, &i, end, raised);
+}
+
+/*
+ * Every raise may run its softirq's body once more.  Bodies that raise
+ * others are counted round by round, one round per actor: a cycle keeps
+ * growing and is cut there, which is still far above any cap.
+ */
+uint64_t fs_trace_op_bound(const struct fs_trace *t)
+{
+	uint64_t raised[FS_MAX_ACTORS] = { 0 }, next[FS_MAX_ACTORS];
+	unsigned int nr = t->nr_actors < FS_MAX_ACTORS ? t->nr_actors :
+			  FS_MAX_ACTORS;
+	uint32_t i = 0;
+
+	for (unsigned int round = 0; round <= nr; round++) {
+		for (unsigned int a = 0; a < nr; a++)
+			next[a] = t->actors[a].kind == FS_ACTOR_SOFTIRQ ?
+				  actor_body(t, a, raised) : 0;
+		memcpy(raised, next, sizeof(next));
+	}
+	return count_range(t, &i, t->nr_ops, raised);
 }

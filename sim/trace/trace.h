@@ -207,6 +207,14 @@ bool fs_trace_equal(const struct fs_trace *a, const struct fs_trace *b);
 
 /* Number of primitive operations the trace executes, repeats expanded. */
 uint64_t fs_trace_op_count(const struct fs_trace *t);
+/*
+ * The most a run may execute: as fs_trace_op_count(), and every `raise`
+ * runs its softirq's body once more.  A trace may execute at most
+ * FS_MAX_TRACE_OPS (docs/trace-format.md, "Limits"); fs_trace_validate()
+ * refuses more.
+ */
+uint64_t fs_trace_op_bound(const struct fs_trace *t);
+#define FS_MAX_TRACE_OPS	10000000u
 
 /*
  * Text form.  fs_trace_parse() fills @t (initialised by the caller) from

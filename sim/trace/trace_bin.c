@@ -555,9 +555,11 @@ static const char *nth_actor(const struct dec *d, int kind, unsigned int n)
 	return NULL;
 }
 
-static void decisions(struct dec *d, const uint8_t *p, size_t n)
+/* The decisions written; the caller refuses more than a trace may hold. */
+static uint64_t decisions(struct dec *d, const uint8_t *p, size_t n)
 {
-	uint64_t step = 0;
+	uint64_t step = 0, nr = 0;
+	size_t mark;
 
 	for (; n >= FS_BIN_DEC_SIZE; p += FS_BIN_DEC_SIZE, n -= FS_BIN_DEC_SIZE) {
 		unsigned int kind = p[1] % FS_BIN_NR_DECISIONS;
@@ -567,6 +569,7 @@ static void decisions(struct dec *d, const uint8_t *p, size_t n)
 		/* The gap's high byte rides on the kind byte: every step
 		 * stays reachable, a long way on too. */
 		step += p[0] + 256u * (p[1] / FS_BIN_NR_DECISIONS);
+		mark = d->o.len;
 		switch (kind) {
 		case FS_BDEC_SWITCH:
 		case FS_BDEC_IRQ:
@@ -592,7 +595,9 @@ static void decisions(struct dec *d, const uint8_t *p, size_t n)
 				    kind == FS_BDEC_PRESSURE_ON ? "on" : "off");
 			break;
 		}
+		nr += d->o.len != mark;
 	}
+	return nr;
 }
 
 /* The header and declarations: the machine byte @mach, caches, agents. */
@@ -641,6 +646,7 @@ char *fs_trace_bin_to_text(const uint8_t *data, size_t len,
 	static struct dec dec;
 	struct dec *d = &dec;
 	uint32_t nr_ops;
+	uint64_t nr_dec;
 	size_t dec_at;
 	char *text;
 
@@ -655,7 +661,14 @@ char *fs_trace_bin_to_text(const uint8_t *data, size_t len,
 	/* Missing header bytes read as 0. */
 	emit_decls(d, len > 3 ? data[3] : 0);
 	emit_actors(d);
-	decisions(d, data + dec_at, len - dec_at);
+	nr_dec = decisions(d, data + dec_at, len - dec_at);
+	if (nr_dec > FS_MAX_DECISIONS) {
+		snprintf(err, errlen, "the input holds %llu scheduler decisions, more than the %u a trace may have",
+			 (unsigned long long)nr_dec, FS_MAX_DECISIONS);
+		free(d->o.s);
+		d->o.s = NULL;
+		return NULL;
+	}
 	text = d->o.s ? d->o.s : fs_xstrdup("");
 	d->o.s = NULL;
 	return text;
@@ -669,7 +682,15 @@ int fs_trace_decode(struct fs_trace *t, const uint8_t *data, size_t len,
 
 	if (!text)
 		return -1;
-	rc = fs_trace_parse(t, text, strlen(text), "<binary>", err, errlen);
+	/* The decoder writes only what parses: an error here is ours. */
+	rc = fs_trace_parse(t, text, strlen(text), "decoded text",
+			    err, errlen);
 	free(text);
+	if (!rc && fs_trace_op_bound(t) > FS_BIN_MAX_TOTAL_OPS) {
+		snprintf(err, errlen, "the input expands to %llu operations (repeats, hardirq counts and softirq raises multiplied), more than the %u a binary input may",
+			 (unsigned long long)fs_trace_op_bound(t),
+			 FS_BIN_MAX_TOTAL_OPS);
+		rc = -1;
+	}
 	return rc;
 }

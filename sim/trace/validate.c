@@ -30,6 +30,22 @@ static int malformed(char *err, size_t errlen)
 	return -1;
 }
 
+/* A run's length is bounded: nested repeats could ask for 10^14 ops. */
+static int check_size(const struct fs_trace *t, char *err, size_t errlen)
+{
+	uint64_t n = fs_trace_op_bound(t);
+
+	if (n <= FS_MAX_TRACE_OPS)
+		return 0;
+	if (n == UINT64_MAX)
+		snprintf(err, errlen, "the trace executes more than 2^64 operations (repeats, hardirq counts and softirq raises multiplied); a trace may execute at most %u",
+			 FS_MAX_TRACE_OPS);
+	else
+		snprintf(err, errlen, "the trace executes up to %llu operations (repeats, hardirq counts and softirq raises multiplied); a trace may execute at most %u",
+			 (unsigned long long)n, FS_MAX_TRACE_OPS);
+	return -1;
+}
+
 int fs_trace_validate(const struct fs_trace *t, fs_op_check_t check,
 		      void *ctx, char *err, size_t errlen)
 {
@@ -56,5 +72,5 @@ int fs_trace_validate(const struct fs_trace *t, fs_op_check_t check,
 		}
 		ends[depth++] = i + 1 + op->body_len;
 	}
-	return 0;
+	return check_size(t, err, errlen);
 }
