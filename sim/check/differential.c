@@ -39,10 +39,11 @@ static bool diff_refused(struct fs_check *c, const struct fs_diff_alloc *d)
 
 	/*
 	 * Both kept, or reused in place, a page too small for it: the biases
-	 * may differ (reset now or at the next reuse) to the same effect.
+	 * may differ (reset now or at the next reuse) to the same effect.  A
+	 * reserve page kept on one side and renewed on the other is not that.
 	 */
 	if (!d->ref_got && !kv->va == !rv->va && kv->size == rv->size &&
-	    kv->offset == rv->offset)
+	    kv->offset == rv->offset && kv->pfmemalloc == rv->pfmemalloc)
 		return true;
 	if (d->ref_got)
 		fs_check_fail(c, FS_F_OVERSIZE_NULL_NO_REFILL,
