@@ -49,6 +49,9 @@ int fs_emit_finding(const struct fs_trace *t, const struct fs_target *target,
 		    const struct fs_run_result *res, const char *dir,
 		    const char *trace_path, char *path, size_t pathlen);
 
+/* mkdir -p: 0, or -1 with errno. */
+int fs_mkdir_p(const char *dir);
+
 /*
  * Load any trace artifact: a text trace, or a fuzzer input in the binary
  * form (libFuzzer crash-/leak-/timeout-/oom- files, AFL++ id:... files).
@@ -71,5 +74,6 @@ int fs_cmd_replay(int argc, char **argv);
 int fs_cmd_bench(int argc, char **argv);
 int fs_cmd_decode(int argc, char **argv);
 int fs_cmd_minimize(int argc, char **argv);
+int fs_cmd_validate(int argc, char **argv);
 
 #endif /* FRAGSIM_CLI_H */

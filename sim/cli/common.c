@@ -101,7 +101,7 @@ void fs_trace_set_replay(struct fs_trace *t, const struct fs_decision *log,
 		fs_trace_add_decision(t, &log[i]);
 }
 
-static int mkdir_p(const char *dir)
+int fs_mkdir_p(const char *dir)
 {
 	char tmp[4096];
 
@@ -142,7 +142,7 @@ int fs_emit_finding(const struct fs_trace *t, const struct fs_target *target,
 	fs_repro_key(key, sizeof(key), target, t, res->strategy,
 		     trace_path ? "trace" : "generated");
 	if (dir) {
-		if (mkdir_p(dir)) {
+		if (fs_mkdir_p(dir)) {
 			fprintf(stderr, "fragsim: cannot create %s: %s\n", dir,
 				strerror(errno));
 			return -1;
