@@ -254,8 +254,9 @@ static void run_all(struct fs_val_cli *c)
 			fs_internal_error("validate: cannot fork");
 		if (pid[k] == 0) {
 			run_shard(c, k, f[k]);
+			/* exit(), not _exit(): gcov writes its counts at exit. */
 			if (c->jobs > 1)
-				_exit(0);
+				exit(0);
 		}
 	}
 	for (unsigned int k = 0; k < c->jobs; k++) {
