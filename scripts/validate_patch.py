@@ -4,6 +4,7 @@
 
   files PATCH            the files a patch touches (p1 paths), one a line;
                          exit 2 with one line when it holds no diff
+  filter PATCH FILE...   the patch cut down to the sections of these files
   hunk PATCH FILE N      "hunk #N at line L (@@ ... @@ context)" of FILE
   changed BASE PATCHED FILE...
                          JSON: the lines of each FILE of PATCHED that differ
@@ -63,6 +64,31 @@ def cmd_files(patch):
         die('%s: no diff in it (a mail without a patch?)' % patch)
     for f in dict.fromkeys(f for f, _ in files):
         print(f)
+
+
+def cmd_filter(patch, *keep):
+    """The patch cut down to the sections of the files in @keep."""
+    lines = open(patch, encoding='utf-8', errors='replace').read().split('\n')
+    starts = []
+    for i, line in enumerate(lines):
+        if line.startswith('diff --git '):
+            starts.append(i)
+        elif line.startswith('--- ') and i + 1 < len(lines) and \
+                lines[i + 1].startswith('+++ ') and \
+                not (starts and starts[-1] >= i - 4 and lines[starts[-1]].startswith('diff --git ')):
+            starts.append(i)
+    out = []
+    for k, a in enumerate(starts):
+        b = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        sec = lines[a:b]
+        new = next((strip_p1(l[4:]) for l in sec if l.startswith('+++ ')), None)
+        old = next((strip_p1(l[4:]) for l in sec if l.startswith('--- ')), None)
+        if (new or old) in keep:
+            # A mail's signature ("-- ") ends the last section.
+            if k + 1 == len(starts) and '-- ' in sec:
+                sec = sec[:sec.index('-- ')]
+            out += sec
+    sys.stdout.write('\n'.join(out) + '\n')
 
 
 def cmd_hunk(patch, name, n):
@@ -149,10 +175,10 @@ def cmd_coverage(text, changed):
 
 
 def main():
-    cmds = {'files': (cmd_files, 1), 'hunk': (cmd_hunk, 3),
+    cmds = {'files': (cmd_files, 1), 'hunk': (cmd_hunk, 3), 'filter': (cmd_filter, -2),
             'changed': (cmd_changed, -3), 'coverage': (cmd_coverage, 2)}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
-        die('usage: validate_patch.py files|hunk|changed|coverage ...')
+        die('usage: validate_patch.py files|filter|hunk|changed|coverage ...')
     fn, n = cmds[sys.argv[1]]
     args = sys.argv[2:]
     if (n >= 0 and len(args) != n) or (n < 0 and len(args) < -n - 1):

@@ -309,16 +309,6 @@ int fs_val_reproduce(struct fs_val_runner *v, const struct fs_val_case *c,
 	return 0;
 }
 
-const char *fs_val_outcome_name(uint8_t out)
-{
-	if (!(out & FS_VAL_SERVED))
-		return "NULL";
-	if (out & FS_VAL_MISALIGNED)
-		return out & FS_VAL_PFMEMALLOC ?
-		       "a misaligned fragment (pfmemalloc)" : "a misaligned fragment";
-	return out & FS_VAL_PFMEMALLOC ? "a fragment (pfmemalloc)" : "a fragment";
-}
-
 void fs_val_case_name(const struct fs_val_opts *o, const struct fs_val_case *c,
 		      char *buf, size_t len)
 {

@@ -107,3 +107,13 @@ void fs_val_summary_free(struct fs_val_summary *s)
 	free(s->titles);
 	memset(s, 0, sizeof(*s));
 }
+
+const char *fs_val_outcome_name(uint8_t out)
+{
+	if (!(out & FS_VAL_SERVED))
+		return "NULL";
+	if (out & FS_VAL_MISALIGNED)
+		return out & FS_VAL_PFMEMALLOC ?
+		       "a misaligned fragment (pfmemalloc)" : "a misaligned fragment";
+	return out & FS_VAL_PFMEMALLOC ? "a fragment (pfmemalloc)" : "a fragment";
+}
