@@ -113,6 +113,8 @@ static void divergences(FILE *f, const struct fs_val_cli *c,
 		key(f, "op", d->op, ", ");
 		key(f, "base", fs_val_outcome_name(d->out[FS_VAL_BASE]), ", ");
 		key(f, "patched", fs_val_outcome_name(d->out[FS_VAL_PATCHED]), ", ");
+		fprintf(f, "\"ops_before\": %u, \"ops_after\": %u, ",
+			e[i].min.before.ops, e[i].min.after.ops);
 		key(f, "trace", e[i].trace, "}");
 	}
 	fputs("],\n", f);

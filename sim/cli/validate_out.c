@@ -140,37 +140,78 @@ static uint32_t regressions(struct fs_val_cli *c, struct fs_val_regression *g)
 	return n;
 }
 
-/* The first few divergent cases, their traces written as they ran. */
+struct div_ctx {
+	struct fs_val_runner *v;
+	const struct fs_val_div *like;
+};
+
+static bool still_diverges(void *ctx, const struct fs_trace *t)
+{
+	struct div_ctx *x = ctx;
+
+	return fs_val_diverges(x->v, (struct fs_trace *)t, x->like);
+}
+
+/* Example @e: its trace, minimized while it diverges alike, written. */
+static void example(struct fs_val_cli *c, struct fs_val_runner *v,
+		    struct fs_val_example *e, const char *dir)
+{
+	const struct fs_val_result *r = e->r;
+	struct div_ctx x = { .v = v, .like = &r->div };
+	struct fs_min_opts mo = { .target = c->o.target[FS_VAL_PATCHED],
+				  .max_runs = c->min_runs,
+				  .interesting = still_diverges,
+				  .interesting_ctx = &x };
+	struct fs_trace t, m;
+	char err[256];
+
+	fs_trace_init(&t);
+	fs_trace_init(&m);
+	snprintf(e->trace, sizeof(e->trace), "%s/case-%u.trace", dir, r->case_no);
+	if (fs_mkdir_p(dir) ||
+	    fs_val_trace(v, &c->cases[r->case_no], &t, err, sizeof(err))) {
+		e->trace[0] = '\0';
+		goto out;
+	}
+	if (!fs_minimize(&t, &mo, &m, &e->min, err, sizeof(err))) {
+		fs_trace_free(&t);
+		t = m;
+		fs_trace_init(&m);
+	}
+	t.target[0] = '\0';
+	if (fs_trace_write_file(&t, e->trace))
+		e->trace[0] = '\0';
+out:
+	fs_trace_free(&t);
+	fs_trace_free(&m);
+}
+
+/* The first few divergent cases, minimized. */
 static uint32_t examples(struct fs_val_cli *c, struct fs_val_example *e)
 {
 	struct fs_val_runner *v = fs_val_create(&c->o);
-	char dir[4096], err[256];
+	char dir[4096];
 	uint32_t n = 0;
 
 	snprintf(dir, sizeof(dir), "%s/divergences", c->out);
 	for (uint32_t i = 0; i < c->nr_results && n < FS_VAL_MAX_EXAMPLES; i++) {
 		const struct fs_val_result *r = &c->results[i];
-		struct fs_trace t;
 
 		if (!r->div.op_no)
 			continue;
+		memset(&e[n], 0, sizeof(e[n]));
 		e[n].r = r;
-		fs_trace_init(&t);
-		snprintf(e[n].trace, sizeof(e[n].trace), "%s/case-%u.trace",
-			 dir, r->case_no);
-		if (fs_mkdir_p(dir) ||
-		    fs_val_trace(v, &c->cases[r->case_no], &t, err, sizeof(err)) ||
-		    fs_trace_write_file(&t, e[n].trace))
-			e[n].trace[0] = '\0';
-		fs_trace_free(&t);
-		printf("\nDIVERGENCE at op #%llu (trace line %u: %s): %s returns %s, %s returns %s\n",
+		example(c, v, &e[n], dir);
+		printf("\nDIVERGENCE in %s at op #%llu (trace line %u: %s): %s returns %s, %s returns %s\n",
+		       c->cases[r->case_no].file ? c->cases[r->case_no].file : "a generated trace",
 		       (unsigned long long)r->div.op_no, r->div.line, r->div.op,
 		       c->o.target[FS_VAL_BASE]->name,
 		       fs_val_outcome_name(r->div.out[FS_VAL_BASE]),
 		       c->o.target[FS_VAL_PATCHED]->name,
 		       fs_val_outcome_name(r->div.out[FS_VAL_PATCHED]));
 		if (e[n].trace[0])
-			printf("  %s replay --target %s %s\n  %s replay --target %s %s\n",
+			printf("  minimized to %u operation(s) (from %u): %s\n  %s replay --target %s %s\n  %s replay --target %s %s\n",
+			       e[n].min.after.ops, e[n].min.before.ops, e[n].trace,
 			       fs_argv0, c->o.target[FS_VAL_BASE]->name, e[n].trace,
 			       fs_argv0, c->o.target[FS_VAL_PATCHED]->name, e[n].trace);
 		n++;

@@ -47,6 +47,7 @@ struct fs_val_regression {
 struct fs_val_example {
 	const struct fs_val_result *r;
 	char trace[4200];		/* "" when not written */
+	struct fs_min_result min;	/* its minimization */
 };
 
 const char *fs_val_class_name(enum fs_val_class c);

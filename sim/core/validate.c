@@ -292,6 +292,23 @@ out:
 	fs_trace_free(&t);
 }
 
+bool fs_val_diverges(struct fs_val_runner *v, struct fs_trace *t,
+		     const struct fs_val_div *like)
+{
+	struct fs_val_side res;
+	struct fs_val_div d;
+	char err[256];
+
+	if (fs_trace_concurrent(t))
+		return false;
+	for (int k = 0; k < FS_VAL_NR_SIDES; k++)
+		if (run_side(&v->side[k], t, &res, err, sizeof(err)))
+			return false;
+	compare(v, t, &d);
+	return d.op_no && d.out[FS_VAL_BASE] == like->out[FS_VAL_BASE] &&
+	       d.out[FS_VAL_PATCHED] == like->out[FS_VAL_PATCHED];
+}
+
 int fs_val_reproduce(struct fs_val_runner *v, const struct fs_val_case *c,
 		     enum fs_val_side_id k, const char *title,
 		     struct fs_trace *t)

@@ -109,6 +109,13 @@ int fs_val_reproduce(struct fs_val_runner *v, const struct fs_val_case *c,
 		     enum fs_val_side_id side, const char *title,
 		     struct fs_trace *t);
 
+/*
+ * Does @t (deterministic) diverge as @like did: the same outcome on each
+ * side at its first difference?  The minimizer's test for divergences.
+ */
+bool fs_val_diverges(struct fs_val_runner *v, struct fs_trace *t,
+		     const struct fs_val_div *like);
+
 /* A case's name in reports: its file, or "generated #N (...)". */
 void fs_val_case_name(const struct fs_val_opts *o, const struct fs_val_case *c,
 		      char *buf, size_t len);
