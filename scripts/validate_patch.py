@@ -115,20 +115,22 @@ def cmd_changed(base, patched, *files):
     out = {}
     for f in files:
         a, b = read(base + '/' + f), read(patched + '/' + f)
-        added, removed = [], 0
+        added, anchors, removed = [], [], 0
         sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
         for tag, i1, i2, j1, j2 in sm.get_opcodes():
             if tag in ('replace', 'insert'):
                 added += range(j1 + 1, j2 + 1)
             if tag in ('replace', 'delete'):
                 removed += i2 - i1
-            # A removal is where the next line now runs: that line stands
-            # for it in the coverage.
-            if tag == 'delete' and j1 < len(b) and j1 + 1 not in added:
-                added.append(j1 + 1)
+            # A removal is where the next line of code now runs: that line
+            # stands for it in the coverage (resolved against gcov).
+            if tag == 'delete' and j1 < len(b):
+                anchors.append(j1 + 1)
         if added or removed:
             out[f] = {'lines': sorted(added), 'removed': removed,
-                      'text': {str(n): b[n - 1] for n in added}}
+                      'anchors': [a for a in anchors if a not in added],
+                      'text': {str(n): b[n - 1] for n in range(1, len(b) + 1)
+                               if n in added or any(0 <= n - a < 8 for a in anchors)}}
     json.dump(out, sys.stdout, indent=1)
     print()
 
@@ -167,9 +169,15 @@ def cmd_coverage(text, changed):
         # gcov names the file as the #line directive did, or by a path
         # ending in it.
         c = next((v for k, v in counts.items() if k == f or k.endswith('/' + f)), {})
-        out[f] = {'removed': info['removed'], 'lines': [
-            {'line': n, 'count': c.get(n), 'text': info['text'][str(n)]}
-            for n in info['lines']]}
+        lines = [{'line': n, 'count': c.get(n), 'text': info['text'][str(n)]}
+                 for n in info['lines']]
+        for a in info.get('anchors', []):
+            n = next((k for k in range(a, a + 8) if isinstance(c.get(k), int)), a)
+            if str(n) in info['text'] and n not in info['lines']:
+                lines.append({'line': n, 'count': c.get(n), 'removal': True,
+                              'text': info['text'][str(n)]})
+        out[f] = {'removed': info['removed'],
+                  'lines': sorted(lines, key=lambda l: l['line'])}
     json.dump(out, sys.stdout, indent=1)
     print()
 

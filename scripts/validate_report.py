@@ -36,7 +36,8 @@ def info(path):
 
 def coverage_rows(cov):
     """[(file, line, count, text)] of every changed line."""
-    return [(f, l['line'], l['count'], l['text'])
+    return [(f, l['line'], l['count'],
+             ('[after removed lines] ' if l.get('removal') else '') + l['text'].strip())
             for f, v in sorted(cov.items()) for l in v['lines']]
 
 

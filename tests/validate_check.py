@@ -92,15 +92,17 @@ def patch_helpers(src, tmp):
     r = run(py + ['changed', base, new, 'x/a.c'])
     ch = json.loads(r.stdout)
     check('patch: changed lines, a removal stands at the next line',
-          ch['x/a.c']['lines'] == [2, 9] and ch['x/a.c']['removed'] == 2, r.stdout)
+          ch['x/a.c']['lines'] == [2] and ch['x/a.c']['anchors'] == [9] and
+          ch['x/a.c']['removed'] == 2, r.stdout)
     cj = os.path.join(tmp, 'changed.json')
     write(cj, r.stdout)
     gcov = os.path.join(tmp, 'gcov.txt')
-    write(gcov, '        -:    0:Source:x/a.c\n        5:    2:L2\n    #####:    9:l10\n'
+    write(gcov, '        -:    0:Source:x/a.c\n        5:    2:L2\n        -:    9:l10\n    #####:   10:\n'
                 '        -:    0:Source:other.c\n        1:    2:x\n')
     r = run(py + ['coverage', gcov, cj])
     lines = {l['line']: l['count'] for l in json.loads(r.stdout)['x/a.c']['lines']}
-    check('patch: coverage of the changed lines', lines == {2: 5, 9: 0}, r.stdout)
+    check('patch: coverage of the changed lines, a removal at the next code line',
+          lines == {2: 5, 10: 0}, r.stdout)
 
 
 def hunk_against(tree, files):

@@ -91,7 +91,8 @@ static void minimize(struct fs_val_cli *c, struct fs_val_runner *v,
 
 	fs_trace_init(&t);
 	fs_trace_init(&m);
-	snprintf(dir, sizeof(dir), "%s/regressions", c->out);
+	/* One directory each: corpus traces share seed 0, titles share slugs. */
+	snprintf(dir, sizeof(dir), "%s/regressions/%u", c->out, g->no);
 	if (fs_val_reproduce(v, &c->cases[g->case_no], FS_VAL_PATCHED,
 			     g->title->title, &t))
 		goto out;
@@ -126,6 +127,7 @@ static uint32_t regressions(struct fs_val_cli *c, struct fs_val_regression *g)
 		memset(&g[n], 0, sizeof(g[n]));
 		g[n].title = t;
 		g[n].case_no = t->first[FS_VAL_PATCHED];
+		g[n].no = n + 1;
 		printf("\nREGRESSION: %s (first in case %u); minimized:\n",
 		       t->title, g[n].case_no);
 		fflush(stdout);

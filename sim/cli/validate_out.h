@@ -39,6 +39,7 @@ struct fs_val_cli {
 struct fs_val_regression {
 	const struct fs_val_title *title;
 	uint32_t case_no;
+	uint32_t no;			/* from 1: its directory */
 	char trace[4200];		/* "" when it did not reproduce */
 	struct fs_min_result min;
 	char on_base[160];		/* the minimized trace on base */
