@@ -25,6 +25,7 @@
 #define DEFAULT_BUDGET		240
 #define SEARCH_MAX_OPS		40	/* corpus traces searched up to this */
 #define MAX_JOBS		64
+#define MINUTES_MAX_TRACES	100000	/* --minutes: at most this many */
 
 static void usage(FILE *f)
 {
@@ -180,7 +181,7 @@ static void plan(struct fs_val_cli *c)
 		add_dir(c, c->corpus[i]);
 	c->nr_fixed = c->nr_cases;
 	/* --minutes: as many generated traces as time allows, in order. */
-	for (uint64_t i = 0; i < (c->seconds ? 1000000 : c->budget); i++)
+	for (uint64_t i = 0; i < (c->seconds ? MINUTES_MAX_TRACES : c->budget); i++)
 		add_case(c, FS_VAL_GEN, i, NULL);
 }
 
@@ -267,12 +268,21 @@ static void run_all(struct fs_val_cli *c)
 	}
 }
 
-/* The reached cases, in order, for the summary. */
+/*
+ * The reached cases, in order, for the summary.  Under --minutes the
+ * workers stop at different points: only the generated traces up to the
+ * first one not reached count, so that --budget N repeats the run.
+ */
 static void compact(struct fs_val_cli *c)
 {
-	uint32_t n = 0;
+	uint32_t n = 0, end = c->nr_cases;
 
-	for (uint32_t i = 0; i < c->nr_cases; i++) {
+	for (uint32_t i = c->nr_fixed; i < c->nr_cases && end == c->nr_cases; i++)
+		if (!c->reached[i])
+			end = i;
+	if (c->seconds)
+		c->budget = end - c->nr_fixed;
+	for (uint32_t i = 0; i < end; i++) {
 		if (!c->reached[i])
 			continue;
 		if (c->cases[i].src == FS_VAL_GEN)

@@ -36,6 +36,10 @@ static void summary(const struct fs_val_cli *c)
 	printf("fragsim validate: %u cases ran on each side: %u generated (seed 0x%llx), %u corpus traces (%u more skipped: not for this layout); %u job(s), %.1f s\n",
 	       s->ran, c->nr_generated, (unsigned long long)c->o.seed,
 	       s->ran - c->nr_generated, s->skipped, c->jobs, c->seconds_spent);
+	if (c->seconds)
+		printf("fragsim validate: --minutes %g ran %llu generated traces: --budget %llu repeats this run\n",
+		       c->seconds / 60, (unsigned long long)c->budget,
+		       (unsigned long long)c->budget);
 	for (int k = 0; k < FS_VAL_NR_SIDES; k++)
 		printf("fragsim validate: %s: %llu runs, %llu operations\n",
 		       c->o.target[k]->name, (unsigned long long)s->runs[k],
