@@ -399,6 +399,7 @@ rm -f "$REPORT/gcov.txt"
 	git) echo "git=$git"; echo "range=$range"; echo "base_commit=$first^"; echo "patched_commit=$tip" ;;
 	esac
 	echo "build=${BUILD#"$FRAGSIM_ROOT"/}"
+	echo "fragsim=$FRAGSIM"
 	echo "compiler=$(cc --version | head -1)"
 } > "$REPORT/validate.info"
 python3 "$FRAGSIM_ROOT/scripts/validate_report.py" "$REPORT" ||

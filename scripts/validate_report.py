@@ -13,6 +13,7 @@ import os
 import sys
 
 PASSING = ('PASS', 'FIXES')
+ORDER = ('new', 'fixed', 'common')
 
 
 def load(path, default):
@@ -99,7 +100,8 @@ def html_report(v, rows, inf):
     p.append('<h2>Findings</h2>')
     p.append(table(['class', 'base cases', 'patched cases', 'title', 'first case'],
                    [(esc(t['class']), t['base_cases'], t['patched_cases'], esc(t['title']),
-                     esc(t['first_case'])) for t in v['titles']]) if v['titles']
+                     esc(t['first_case'])) for t in
+                    sorted(v['titles'], key=lambda t: ORDER.index(t['class']))]) if v['titles']
              else '<p>No finding on either side.</p>')
     if v['regressions']:
         p.append('<h2>Regressions, minimized</h2>')

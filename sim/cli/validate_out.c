@@ -44,9 +44,15 @@ static void summary(const struct fs_val_cli *c)
 		printf("fragsim validate: %s: %llu runs, %llu operations\n",
 		       c->o.target[k]->name, (unsigned long long)s->runs[k],
 		       (unsigned long long)s->ops[k]);
-	for (uint32_t i = 0; i < s->nr_titles; i++) {
-		const struct fs_val_title *t = &s->titles[i];
+	/* New titles first, then fixed, then common. */
+	for (uint32_t k = 0; k < 3 * s->nr_titles; k++) {
+		const struct fs_val_title *t = &s->titles[k % s->nr_titles];
+		static const enum fs_val_class order[] = {
+			FS_VAL_NEW, FS_VAL_FIXED, FS_VAL_COMMON,
+		};
 
+		if (fs_val_title_class(t) != order[k / s->nr_titles])
+			continue;
 		printf("  %-6s base %4u  patched %4u  %s\n",
 		       fs_val_class_name(fs_val_title_class(t)), t->cases[FS_VAL_BASE],
 		       t->cases[FS_VAL_PATCHED], t->title);
