@@ -10,12 +10,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../core/minimize.h"
 #include "../lib/xalloc.h"
 #include "cli.h"
 #include "validate_out.h"
+
+#define MIN_SECONDS	150	/* for minimizing regressions, in all */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 void fs_val_load_suppressions(struct fs_val_cli *c)
 {
@@ -94,8 +105,10 @@ static void minimize(struct fs_val_cli *c, struct fs_val_runner *v,
 		     struct fs_val_regression *g)
 {
 	const struct fs_target *p = c->o.target[FS_VAL_PATCHED];
+	/* Past the time for minimizing, a regression keeps its trace as found. */
 	struct fs_min_opts mo = { .target = p, .diff = c->o.diff,
-				  .max_runs = c->min_runs };
+				  .max_runs = now() - c->seconds_spent - c->start <
+					      MIN_SECONDS ? c->min_runs : 1 };
 	struct fs_trace t, m;
 	char err[256], dir[4096], title[160];
 
