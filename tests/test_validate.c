@@ -72,8 +72,14 @@ static bool test_known_title_in_concurrent_trace_is_common(void)
 static bool test_known_title_in_deterministic_trace_is_new(void)
 {
 	struct fs_val_result r[] = { one(0, true, T_LEAK, T_LEAK), one(1, false, "", T_LEAK) };
+	struct fs_val_summary s;
 
-	ASSERT_EQ(verdict(r, 2), FS_VERDICT_REGRESSION);
+	fs_val_summarize(r, 2, &s);
+	ASSERT_EQ(s.verdict, FS_VERDICT_REGRESSION);
+	/* The case to show it with is one base passes. */
+	ASSERT_EQ(s.titles[0].first[FS_VAL_PATCHED], 0);
+	ASSERT_EQ(s.titles[0].first_only[FS_VAL_PATCHED], 1);
+	fs_val_summary_free(&s);
 	return true;
 }
 

@@ -149,7 +149,9 @@ static uint32_t regressions(struct fs_val_cli *c, struct fs_val_regression *g)
 			continue;
 		memset(&g[n], 0, sizeof(g[n]));
 		g[n].title = t;
-		g[n].case_no = t->first[FS_VAL_PATCHED];
+		/* A case that base passes shows the regression best. */
+		g[n].case_no = t->first_only[FS_VAL_PATCHED] != UINT32_MAX ?
+			       t->first_only[FS_VAL_PATCHED] : t->first[FS_VAL_PATCHED];
 		g[n].no = n + 1;
 		printf("\nREGRESSION: %s (first in case %u); minimized:\n",
 		       t->title, g[n].case_no);

@@ -141,6 +141,8 @@ struct fs_val_title {
 	char kind[48];
 	uint32_t cases[FS_VAL_NR_SIDES];	/* cases it was found in */
 	uint32_t first[FS_VAL_NR_SIDES];	/* first such case, by index */
+	/* ... and the first where the other side does not have it. */
+	uint32_t first_only[FS_VAL_NR_SIDES];
 	/* A deterministic case has it on one side only (new / gone). */
 	uint32_t det_only[FS_VAL_NR_SIDES];
 };

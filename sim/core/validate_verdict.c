@@ -49,7 +49,8 @@ static struct fs_val_title *title_of(struct fs_val_summary *s, size_t *cap,
 	memset(t, 0, sizeof(*t));
 	strcpy(t->title, side->title);
 	strcpy(t->kind, side->kind);
-	t->first[FS_VAL_BASE] = t->first[FS_VAL_PATCHED] = UINT32_MAX;
+	for (int k = 0; k < FS_VAL_NR_SIDES; k++)
+		t->first[k] = t->first_only[k] = UINT32_MAX;
 	return t;
 }
 
@@ -68,7 +69,11 @@ static void add_case(struct fs_val_summary *s, size_t *cap,
 		t->cases[k]++;
 		if (r->case_no < t->first[k])
 			t->first[k] = r->case_no;
-		if (!r->concurrent && strcmp(me->title, other->title))
+		if (!strcmp(me->title, other->title))
+			continue;
+		if (r->case_no < t->first_only[k])
+			t->first_only[k] = r->case_no;
+		if (!r->concurrent)
 			t->det_only[k]++;
 	}
 	if (r->div.op_no)
