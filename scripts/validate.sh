@@ -336,7 +336,7 @@ opts=(-Dkernel_tree="$WORK/trees/patched" -Dkernel_tree_base="$WORK/trees/base"
       -Dkernel_coverage=true)
 t0=$(date +%s)
 if [ ! -f "$BUILD/build.ninja" ]; then
-	say "configuring ${BUILD#"$FRAGSIM_ROOT"/} (default compiler: $(cc --version | head -1))"
+	say "configuring ${BUILD#"$FRAGSIM_ROOT"/} (compiler: $(${CC:-cc} --version | head -1))"
 	meson setup "$BUILD" "$FRAGSIM_ROOT" "${opts[@]}" > "$WORK/meson.log" 2>&1 ||
 		die "meson setup failed: $(grep -m1 -E 'ERROR' "$WORK/meson.log" || tail -1 "$WORK/meson.log")"
 elif [ "$(cat "$BUILD/.validate-stamp" 2>/dev/null)" != "$stamp" ]; then
@@ -380,7 +380,10 @@ python3 "$PATCHPY" changed "$WORK/trees/base" "$WORK/trees/patched" "${changed[@
 	> "$REPORT/changed.json" || internal "cannot diff the trees"
 obj=$(find "$BUILD/alloc/libk_tree.a.p" -name '*tree.c.gcda' 2>/dev/null | head -1)
 if [ -n "$obj" ]; then
-	if cc --version | grep -q clang; then gcov=(llvm-cov gcov); else gcov=(gcov); fi
+	gcov=(gcov)
+	if ${CC:-cc} --version | grep -q clang; then
+		gcov=("$(command -v llvm-cov || command -v llvm-cov-14)" gcov)
+	fi
 	(cd "$WORK/trees/patched" && "${gcov[@]}" -t -o "$(dirname "$obj")" "$obj" \
 		> "$REPORT/gcov.txt" 2> "$REPORT/gcov.err")
 fi
@@ -400,7 +403,7 @@ rm -f "$REPORT/gcov.txt"
 	esac
 	echo "build=${BUILD#"$FRAGSIM_ROOT"/}"
 	echo "fragsim=$FRAGSIM"
-	echo "compiler=$(cc --version | head -1)"
+	echo "compiler=$(${CC:-cc} --version | head -1)"
 } > "$REPORT/validate.info"
 python3 "$FRAGSIM_ROOT/scripts/validate_report.py" "$REPORT" ||
 	internal "the report failed"
