@@ -91,6 +91,21 @@ static bool test_gone_title_fixes(void)
 	return true;
 }
 
+/* A finding past the point where the other side stopped proves nothing. */
+static bool test_masked_finding_is_no_evidence(void)
+{
+	struct fs_val_result r[] = { one(0, false, T_LEAK, T_ALIGN) };
+
+	r[0].side[FS_VAL_BASE].ops = 5;		/* base stops at op 5 */
+	r[0].side[FS_VAL_PATCHED].ops = 9;	/* patched goes past it */
+	ASSERT_EQ(verdict(r, 1), FS_VERDICT_FIXES);
+	r[0].side[FS_VAL_BASE].ops = 9;
+	ASSERT_EQ(verdict(r, 1), FS_VERDICT_PASS);	/* same point: masked */
+	r[0].side[FS_VAL_BASE].ops = 12;
+	ASSERT_EQ(verdict(r, 1), FS_VERDICT_REGRESSION);
+	return true;
+}
+
 static bool test_regression_wins_over_fix(void)
 {
 	struct fs_val_result r[] = { one(0, false, T_LEAK, ""), one(1, true, "", T_ALIGN) };
@@ -135,6 +150,7 @@ int main(void)
 		TEST(test_known_title_in_concurrent_trace_is_common),
 		TEST(test_known_title_in_deterministic_trace_is_new),
 		TEST(test_gone_title_fixes),
+		TEST(test_masked_finding_is_no_evidence),
 		TEST(test_regression_wins_over_fix),
 		TEST(test_divergence_only_is_a_behaviour_change),
 		TEST(test_skipped_cases_are_counted_apart),

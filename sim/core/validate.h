@@ -141,9 +141,13 @@ struct fs_val_title {
 	char kind[48];
 	uint32_t cases[FS_VAL_NR_SIDES];	/* cases it was found in */
 	uint32_t first[FS_VAL_NR_SIDES];	/* first such case, by index */
-	/* ... and the first where the other side does not have it. */
+	/*
+	 * Cases where the other side's result does not explain it: no
+	 * finding there, or (deterministic) a later one; the first such.
+	 */
+	uint32_t only[FS_VAL_NR_SIDES];
 	uint32_t first_only[FS_VAL_NR_SIDES];
-	/* A deterministic case has it on one side only (new / gone). */
+	/* ... of which deterministic: a schedule cannot explain them. */
 	uint32_t det_only[FS_VAL_NR_SIDES];
 };
 
@@ -162,9 +166,9 @@ struct fs_val_summary {
 };
 
 /*
- * A title is new when patched has it and base never does, or when a
- * deterministic trace has it on patched only (its schedule cannot
- * explain the difference); fixed the other way round.
+ * A title is new when patched has it unexplained (see only) and base
+ * never has it, or has it unexplained in a deterministic trace (its
+ * schedule cannot explain the difference); fixed the other way round.
  */
 enum fs_val_class fs_val_title_class(const struct fs_val_title *t);
 

@@ -27,13 +27,27 @@ const char *fs_verdict_name(enum fs_verdict v)
 
 enum fs_val_class fs_val_title_class(const struct fs_val_title *t)
 {
-	if ((t->cases[FS_VAL_PATCHED] && !t->cases[FS_VAL_BASE]) ||
-	    t->det_only[FS_VAL_PATCHED])
+	const enum fs_val_side_id b = FS_VAL_BASE, p = FS_VAL_PATCHED;
+
+	if (t->det_only[p] || (t->only[p] && !t->cases[b]))
 		return FS_VAL_NEW;
-	if ((t->cases[FS_VAL_BASE] && !t->cases[FS_VAL_PATCHED]) ||
-	    t->det_only[FS_VAL_BASE])
+	if (t->det_only[b] || (t->only[b] && !t->cases[p]))
 		return FS_VAL_FIXED;
 	return FS_VAL_COMMON;
+}
+
+/*
+ * Side @k's finding is not explained by the other side's: the other side
+ * has none, or (deterministic trace) ran past it.  When the other side
+ * stopped first at another finding, this one is masked: no evidence.
+ */
+static bool unexplained(const struct fs_val_result *r, int k)
+{
+	const struct fs_val_side *me = &r->side[k], *other = &r->side[!k];
+
+	if (!strcmp(me->title, other->title))
+		return false;
+	return !other->title[0] || (!r->concurrent && other->ops > me->ops);
 }
 
 static struct fs_val_title *title_of(struct fs_val_summary *s, size_t *cap,
@@ -58,7 +72,7 @@ static void add_case(struct fs_val_summary *s, size_t *cap,
 		     const struct fs_val_result *r)
 {
 	for (int k = 0; k < FS_VAL_NR_SIDES; k++) {
-		const struct fs_val_side *me = &r->side[k], *other = &r->side[!k];
+		const struct fs_val_side *me = &r->side[k];
 		struct fs_val_title *t;
 
 		s->ops[k] += me->ops;
@@ -69,8 +83,9 @@ static void add_case(struct fs_val_summary *s, size_t *cap,
 		t->cases[k]++;
 		if (r->case_no < t->first[k])
 			t->first[k] = r->case_no;
-		if (!strcmp(me->title, other->title))
+		if (!unexplained(r, k))
 			continue;
+		t->only[k]++;
 		if (r->case_no < t->first_only[k])
 			t->first_only[k] = r->case_no;
 		if (!r->concurrent)
