@@ -9,6 +9,7 @@
 
 #define T_ALIGN	"BUG: fragsim: fragment-misaligned in page_frag_alloc_align"
 #define T_LEAK	"BUG: fragsim: page-leak in teardown"
+#define T_LEAK2	"BUG: fragsim: page-leak in page_frag_free"
 
 static struct fs_val_result one(uint32_t no, bool concurrent, const char *base,
 				const char *patched)
@@ -18,6 +19,14 @@ static struct fs_val_result one(uint32_t no, bool concurrent, const char *base,
 
 	snprintf(r.side[FS_VAL_BASE].title, sizeof(r.side[0].title), "%s", base);
 	snprintf(r.side[FS_VAL_PATCHED].title, sizeof(r.side[0].title), "%s", patched);
+	/* The kind is the slug after "fragsim: ". */
+	for (int k = 0; k < FS_VAL_NR_SIDES; k++) {
+		const char *p = strstr(r.side[k].title, "fragsim: ");
+
+		p = p ? p + strlen("fragsim: ") : "";
+		snprintf(r.side[k].kind, sizeof(r.side[k].kind), "%.*s",
+			 (int)strcspn(p, " "), p);
+	}
 	r.side[FS_VAL_BASE].runs = r.side[FS_VAL_PATCHED].runs = 1;
 	return r;
 }
@@ -65,6 +74,17 @@ static bool test_known_title_in_concurrent_trace_is_common(void)
 	ASSERT_EQ(s.titles[0].cases[FS_VAL_PATCHED], 2);
 	ASSERT_EQ(fs_val_title_class(&s.titles[0]), FS_VAL_COMMON);
 	fs_val_summary_free(&s);
+	return true;
+}
+
+/* ... or a known kind through another entry point. */
+static bool test_known_kind_in_concurrent_trace_is_common(void)
+{
+	struct fs_val_result r[] = { one(0, true, T_LEAK, T_LEAK), one(1, true, "", T_LEAK2) };
+
+	ASSERT_EQ(verdict(r, 2), FS_VERDICT_PASS);
+	r[1].concurrent = false;
+	ASSERT_EQ(verdict(r, 2), FS_VERDICT_REGRESSION);
 	return true;
 }
 
@@ -148,6 +168,7 @@ int main(void)
 		TEST(test_pass_when_alike),
 		TEST(test_new_title_is_a_regression),
 		TEST(test_known_title_in_concurrent_trace_is_common),
+		TEST(test_known_kind_in_concurrent_trace_is_common),
 		TEST(test_known_title_in_deterministic_trace_is_new),
 		TEST(test_gone_title_fixes),
 		TEST(test_masked_finding_is_no_evidence),

@@ -149,6 +149,7 @@ struct fs_val_title {
 	uint32_t first_only[FS_VAL_NR_SIDES];
 	/* ... of which deterministic: a schedule cannot explain them. */
 	uint32_t det_only[FS_VAL_NR_SIDES];
+	bool kind_on[FS_VAL_NR_SIDES];	/* its kind, any title, per side */
 };
 
 enum fs_val_class {
@@ -167,8 +168,9 @@ struct fs_val_summary {
 
 /*
  * A title is new when patched has it unexplained (see only) and base
- * never has it, or has it unexplained in a deterministic trace (its
- * schedule cannot explain the difference); fixed the other way round.
+ * never has a finding of its kind, or has it unexplained in a
+ * deterministic trace (its schedule cannot explain the difference); fixed
+ * the other way round.
  */
 enum fs_val_class fs_val_title_class(const struct fs_val_title *t);
 

@@ -29,11 +29,28 @@ enum fs_val_class fs_val_title_class(const struct fs_val_title *t)
 {
 	const enum fs_val_side_id b = FS_VAL_BASE, p = FS_VAL_PATCHED;
 
-	if (t->det_only[p] || (t->only[p] && !t->cases[b]))
+	if (t->det_only[p] || (t->only[p] && !t->kind_on[b]))
 		return FS_VAL_NEW;
-	if (t->det_only[b] || (t->only[b] && !t->cases[p]))
+	if (t->det_only[b] || (t->only[b] && !t->kind_on[p]))
 		return FS_VAL_FIXED;
 	return FS_VAL_COMMON;
+}
+
+/*
+ * In concurrent traces the two sides' schedules differ, so one bug may
+ * surface through another entry point (another title, same kind).
+ */
+static void kinds(struct fs_val_summary *s)
+{
+	for (uint32_t i = 0; i < s->nr_titles; i++) {
+		struct fs_val_title *t = &s->titles[i];
+
+		for (uint32_t j = 0; j < s->nr_titles; j++)
+			for (int k = 0; k < FS_VAL_NR_SIDES; k++)
+				if (s->titles[j].cases[k] &&
+				    !strcmp(s->titles[j].kind, t->kind))
+					t->kind_on[k] = true;
+	}
 }
 
 /*
@@ -110,6 +127,7 @@ void fs_val_summarize(const struct fs_val_result *res, uint32_t n,
 		s->ran++;
 		add_case(s, &cap, &res[i]);
 	}
+	kinds(s);
 	for (uint32_t i = 0; i < s->nr_titles; i++) {
 		enum fs_val_class c = fs_val_title_class(&s->titles[i]);
 
