@@ -60,6 +60,9 @@ int fs_emit_finding_orig(const struct fs_trace *t, const struct fs_trace *orig,
 /* 0 when findings can be written into @dir (made if missing), else -1. */
 int fs_check_out_dir(const char *dir);
 
+/* mkdir -p: 0, or -1 with errno. */
+int fs_mkdir_p(const char *dir);
+
 /*
  * A run's finding, minimized within @seconds (sim/core/minimize.c), then
  * emitted as fs_emit_finding_orig() does with the original beside it; as
@@ -118,5 +121,6 @@ int fs_cmd_replay(int argc, char **argv);
 int fs_cmd_bench(int argc, char **argv);
 int fs_cmd_decode(int argc, char **argv);
 int fs_cmd_minimize(int argc, char **argv);
+int fs_cmd_validate(int argc, char **argv);
 
 #endif /* FRAGSIM_CLI_H */

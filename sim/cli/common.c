@@ -131,7 +131,7 @@ void fs_trace_set_replay(struct fs_trace *t, const struct fs_decision *log,
 		fs_trace_add_decision(t, &log[i]);
 }
 
-static int mkdir_p(const char *dir)
+int fs_mkdir_p(const char *dir)
 {
 	char tmp[4096];
 
@@ -239,7 +239,7 @@ static int write_traces(const struct fs_trace *t, const struct fs_trace *orig,
 	char *text = fs_trace_print(t), *otext;
 	int rc;
 
-	if (mkdir_p(dir) || finding_base(base, sizeof(base), dir,
+	if (fs_mkdir_p(dir) || finding_base(base, sizeof(base), dir,
 					 res->finding, target, t, text)) {
 		fprintf(stderr, "fragsim: cannot write into %s: %s\n", dir,
 			strerror(errno));

@@ -20,6 +20,7 @@ static const struct {
 	{ "run", fs_cmd_run, "run random traces against a target and report findings" },
 	{ "replay", fs_cmd_replay, "replay a trace file exactly and report what it finds" },
 	{ "minimize", fs_cmd_minimize, "shrink a finding's trace: operations, then preemptions/injections" },
+	{ "validate", fs_cmd_validate, "the same work on an unpatched and a patched target: a verdict" },
 	{ "decode", fs_cmd_decode, "print the text trace of a binary (fuzzer) input" },
 	{ "bench", fs_cmd_bench, "native calls vs the simulator with every check on" },
 };

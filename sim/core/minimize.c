@@ -280,7 +280,11 @@ static enum probe probe(struct min *m, const struct fs_trace *t,
 		return P_CAPPED;
 	}
 	m->res->runs++;
-	if (!fs_runner_run(m->r, t, &rr, err, sizeof(err))) {
+	if (m->o->interesting) {
+		p = m->o->interesting(m->o->interesting_ctx, t) ? P_SAME : P_NONE;
+		if (steps)
+			*steps = 0;
+	} else if (!fs_runner_run(m->r, t, &rr, err, sizeof(err))) {
 		if (!rr.finding)
 			p = P_NONE;
 		else if (!strcmp(rr.finding->title, m->res->title))
@@ -742,6 +746,13 @@ static int first_run(struct min *m, char *err, size_t errlen, int *ret)
 	struct fs_run_result rr;
 
 	m->res->runs++;
+	if (m->o->interesting) {
+		*ret = 1;
+		if (!m->o->interesting(m->o->interesting_ctx, &m->cur))
+			return -1;
+		snprintf(m->res->title, sizeof(m->res->title), "divergence");
+		return 0;
+	}
 	if (fs_runner_run(m->r, &m->cur, &rr, err, errlen))
 		return -1;
 	if (!rr.finding) {

@@ -42,6 +42,13 @@ struct fs_min_opts {
 	const struct fs_target *target;
 	bool diff;			/* lockstep against "ref" */
 	uint64_t max_runs;		/* 0: no limit */
+	/*
+	 * Optional, for deterministic traces: keeps a candidate when it
+	 * returns true, in place of "a finding with the same title"
+	 * (fragsim validate: a divergence between two targets).
+	 */
+	bool (*interesting)(void *ctx, const struct fs_trace *t);
+	void *interesting_ctx;
 	/* Called after every run; the caller decides what to print. */
 	void (*progress)(void *ctx, const struct fs_min_progress *p);
 	/*

@@ -86,6 +86,7 @@ void fs_op_alloc(struct fs_runner *r, const struct fs_op *op)
 {
 	unsigned int ci = op->cache;
 	uint32_t id = NO_FRAG;
+	enum fs_alloc_res res;
 	void *va;
 
 	fs_run_begin(r, op, alloc_fn(r->t, op));
@@ -100,12 +101,15 @@ void fs_op_alloc(struct fs_runner *r, const struct fs_op *op)
 	}
 	if (va)
 		r->nr_frags++;
+	res = !va ? FS_RES_NULL :
+	      (r->o.checks && ci < r->nr_views && r->views[ci].pfmemalloc) ?
+	      FS_RES_OK_PFMEMALLOC : FS_RES_OK;
+	if (r->o.on_alloc)
+		r->o.on_alloc(r->o.on_alloc_ctx, r->op_no, op, va, res);
 	if (op->handle == FS_NO_HANDLE)
 		return;
 	r->handle_frag[op->handle] = id;
-	r->handle_res[op->handle] = !va ? FS_RES_NULL :
-		(r->o.checks && ci < r->nr_views && r->views[ci].pfmemalloc) ?
-		FS_RES_OK_PFMEMALLOC : FS_RES_OK;
+	r->handle_res[op->handle] = res;
 }
 
 void fs_run_free_frag(struct fs_runner *r, const struct fs_op *op, uint32_t id)

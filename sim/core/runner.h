@@ -23,6 +23,10 @@ struct fs_runner_opts {
 	bool no_payload;		/* bench: no fragment fill/verify */
 	bool no_points;			/* bench native: no scheduling points */
 	unsigned int arena_slots;	/* 0: default */
+	/* Told each allocation's outcome (fragsim validate); may be NULL. */
+	void (*on_alloc)(void *ctx, uint64_t op_no, const struct fs_op *op,
+			 const void *va, enum fs_alloc_res res);
+	void *on_alloc_ctx;
 };
 
 struct fs_run_result {
