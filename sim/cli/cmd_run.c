@@ -405,9 +405,10 @@ static bool run_search(struct fs_runner *r, const struct run_opts *o,
 	return fs_sched_search(&ops, &x);
 }
 
+/* race: refcount race windows (sched/race.c), found in well under 1 s. */
 static const enum fs_strategy mix_strategies[] = {
-	FS_SCHED_RANDOM, FS_SCHED_PCT, FS_SCHED_RANDOM, FS_SCHED_PCT,
-	FS_SCHED_RANDOM, FS_SCHED_PCT, FS_SCHED_RANDOM, FS_SCHED_EXHAUSTIVE,
+	FS_SCHED_RANDOM, FS_SCHED_RACE, FS_SCHED_PCT, FS_SCHED_RACE,
+	FS_SCHED_RANDOM, FS_SCHED_PCT, FS_SCHED_RACE, FS_SCHED_EXHAUSTIVE,
 };
 
 /* What a worker tells the parent. */

@@ -22,6 +22,7 @@
 #define NR_TASKS	(FS_MAX_ACTORS + 1)
 #define STACK_SIZE	(1u << 20)
 #define SOFTIRQ_RESTART	10	/* kernel/softirq.c MAX_SOFTIRQ_RESTART */
+#define FS_ACC_RMW_MASK	(FS_ACC_ATOMIC | FS_ACC_READ | FS_ACC_WRITE)
 
 enum { T_READY, T_WAITING, T_DONE };
 
@@ -65,6 +66,7 @@ struct fs_machine {
 	struct fs_fiber main;
 	bool running, aborted;
 	unsigned int no_sched;		/* > 0: points do not decide */
+	bool after_rmw;			/* the last point was an atomic RMW */
 
 	uint32_t irq_left[FS_MAX_ACTORS];
 	bool irq_active[FS_MAX_ACTORS];
@@ -447,7 +449,8 @@ static unsigned int injectable(const struct fs_machine *m,
 	return nirq;
 }
 
-static void decide(struct fs_machine *m, bool elig, bool op, const void *pc)
+static void decide(struct fs_machine *m, bool elig, bool op, bool window,
+		   const void *pc)
 {
 	struct task *me = cur_task(m);
 	uint16_t acts[NR_TASKS], irqs[FS_MAX_ACTORS];
@@ -465,6 +468,7 @@ static void decide(struct fs_machine *m, bool elig, bool op, const void *pc)
 		.irqs = irqs, .nr_irqs = nirq,
 		.spec_get = m->spec_left > 0, .spec_put = m->spec_held > 0,
 		.pressure = m->pressure_left > 0, .op_boundary = op,
+		.window = window,
 	};
 	if (m->record_alts) {
 		for (unsigned int i = 0; i < n; i++)
@@ -519,7 +523,7 @@ static void point(void *ctx, const void *addr, unsigned int size,
 {
 	struct fs_machine *m = ctx;
 	struct task *me;
-	bool elig = false;
+	bool elig = false, window = m->after_rmw;
 
 	if (m->cfg.cbs.access && addr)
 		m->cfg.cbs.access(m->cfg.cbs.ctx, addr, size, flags, pc);
@@ -527,6 +531,11 @@ static void point(void *ctx, const void *addr, unsigned int size,
 	if (m->no_sched)
 		return;
 	m->st.steps++;
+	/*
+	 * The point after an atomic read-modify-write (a refcount update)
+	 * opens a race window: the value it left is read next.
+	 */
+	m->after_rmw = (flags & FS_ACC_RMW_MASK) == FS_ACC_RMW_MASK;
 	me = cur_task(m);
 	if (fs_fb_map && addr)
 		fs_fb_access(addr, pc, (uint32_t)(me - m->tasks) << 8 | me->nframes,
@@ -537,9 +546,10 @@ static void point(void *ctx, const void *addr, unsigned int size,
 		m->elig++;
 	}
 	if (m->st.steps < m->s->next && !(flags & FS_ACC_OP) &&
-	    !(elig && m->elig >= m->s->next_elig))
+	    !(elig && m->elig >= m->s->next_elig) &&
+	    !(window && m->s->window))
 		return;
-	decide(m, elig, flags & FS_ACC_OP, pc);
+	decide(m, elig, flags & FS_ACC_OP, window && m->s->window, pc);
 }
 
 void fs_machine_op_point(struct fs_machine *m)
@@ -678,6 +688,7 @@ void fs_machine_reset(struct fs_machine *m, const struct fs_machine_cfg *cfg,
 	m->running = false;
 	m->no_sched = 0;
 	m->elig = 0;
+	m->after_rmw = false;
 	memset(&m->st, 0, sizeof(m->st));
 	m->nr_log = 0;
 	m->tl_pos = m->tl_len = 0;

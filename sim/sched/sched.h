@@ -28,6 +28,7 @@ struct fs_sched_point {
 	unsigned int nr_irqs;
 	bool spec_get, spec_put, pressure;	/* agent actions possible */
 	bool op_boundary;	/* between two trace operations */
+	bool window;		/* the access after an atomic read-modify-write */
 };
 
 struct fs_sched_params {
@@ -52,6 +53,7 @@ struct fs_sched {
 	struct fs_sched_params p;
 	uint64_t next;		/* first step the strategy wants to see */
 	uint64_t next_elig;	/* ... or eligible-point index */
+	bool window;		/* ... and every window point (race.c) */
 	uint64_t rng;
 	/* The strategy's own state: schedulers never share any. */
 	_Alignas(uint64_t) unsigned char state[FS_SCHED_STATE_SIZE];

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Race windows: a random walk whose switches land where refcount races
+ * live.  A page's refcount is updated by an atomic read-modify-write and
+ * the kernel acts on the value it leaves (put_page_testzero(),
+ * page_ref_sub_and_test(), a recycle's test for zero); code that reads
+ * the count again after the update, instead of using what the update
+ * returned, races with a second CPU dropping the page's last fragments,
+ * a cache recycling the page, or a speculative reference.  The machine
+ * offers the point right after every atomic RMW as a window point
+ * (pt->window); here a window gets another CPU's task (or a hard
+ * interrupt, or a speculative reference) with probability 1/odds, so a
+ * run of a few thousand refcount updates opens hundreds of windows.  The
+ * odds are drawn per run, 1/2 to 1/64, as PCT draws its depth: the task
+ * switched to runs until the next window that acts, and dropping the
+ * last of several references of a page (a drain racing the frees of a
+ * page's remaining fragments) needs a long stay, a free racing a free a
+ * short one.
+ * Elsewhere it walks like random.c, with rarer looks, so that interrupts
+ * and agents still come.  Every decision is logged: a finding replays.
+ */
+#include "sched.h"
+
+#define MAX_ODDS_LOG	6	/* a window acts one time in 2 .. 64 */
+#define MEAN_GAP	160	/* points between two looks elsewhere */
+
+struct race {
+	uint32_t odds;
+};
+FS_SCHED_STATE_FITS(struct race);
+
+static uint64_t gap(struct fs_sched *s)
+{
+	return 1 + fs_sched_below(s, 2 * MEAN_GAP);
+}
+
+static void begin(struct fs_sched *s)
+{
+	struct race *r = FS_SCHED_STATE(s, struct race);
+
+	r->odds = 2u << fs_sched_below(s, MAX_ODDS_LOG);
+	s->next = gap(s);
+	s->window = true;
+}
+
+/* An agent action if one is offered: the speculative reference first. */
+static bool agent(struct fs_sched *s, const struct fs_sched_point *pt,
+		  struct fs_decision *d)
+{
+	d->arg = (uint32_t)fs_sched_rand(s);
+	if (pt->spec_get && (!pt->spec_put || (fs_sched_rand(s) & 1)))
+		d->kind = FS_DEC_SPEC_GET;
+	else if (pt->spec_put)
+		d->kind = FS_DEC_SPEC_PUT;
+	else if (pt->pressure)
+		d->kind = (fs_sched_rand(s) & 1) ? FS_DEC_PRESSURE_ON :
+			  FS_DEC_PRESSURE_OFF;
+	else
+		return false;
+	return true;
+}
+
+/* Another CPU's task, else an interrupt here, else an agent. */
+static void act(struct fs_sched *s, const struct fs_sched_point *pt,
+		struct fs_decision *d)
+{
+	unsigned int r = (unsigned int)fs_sched_below(s, 8);
+
+	if (pt->nr_tasks && r < 6) {
+		d->kind = FS_DEC_SWITCH;
+		d->arg = pt->tasks[fs_sched_below(s, pt->nr_tasks)];
+	} else if (pt->nr_irqs && r < 7) {
+		d->kind = FS_DEC_IRQ;
+		d->arg = pt->irqs[fs_sched_below(s, pt->nr_irqs)];
+	} else if (!agent(s, pt, d) && pt->nr_tasks) {
+		d->kind = FS_DEC_SWITCH;
+		d->arg = pt->tasks[fs_sched_below(s, pt->nr_tasks)];
+	}
+}
+
+static void decide(struct fs_sched *s, const struct fs_sched_point *pt,
+		   struct fs_decision *d)
+{
+	if (pt->window) {
+		if (!fs_sched_below(s, FS_SCHED_STATE(s, struct race)->odds))
+			act(s, pt, d);
+		return;
+	}
+	/* Op boundaries are offered to every strategy; act on our gaps. */
+	if (pt->step < s->next)
+		return;
+	s->next = pt->step + gap(s);
+	act(s, pt, d);
+}
+
+const struct fs_sched_ops fs_sched_race = {
+	.begin = begin, .decide = decide,
+};
