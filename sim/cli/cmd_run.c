@@ -463,6 +463,7 @@ static bool found(const struct run_opts *o, struct run_stats *s,
 			 known->file, known->line);
 	}
 	slot = note_title(s, rec.title, rec.supp_at, index, &is_new);
+	fs_job_hold(true);
 	if (is_new && !known) {
 		if (!o->worker && !o->quiet && isatty(2))
 			fputc('\n', stderr);
@@ -475,7 +476,8 @@ static bool found(const struct run_opts *o, struct run_stats *s,
 	}
 	if (o->worker)
 		fs_job_send(&rec, sizeof(rec));
-	else if (is_new && known)
+	fs_job_hold(false);
+	if (!o->worker && is_new && known)
 		announce_known(o, rec.title, rec.why);
 	return !known;
 }
@@ -635,8 +637,9 @@ static void merge_finding(struct jobs_ctx *x, const struct rec_finding *f)
 		if (slot >= 0)
 			memcpy(x->s->title_path[slot], f->path, PATH_LEN);
 	}
+	/* --stop: the other workers' traces in flight are not waited for. */
 	if (!f->known && x->o->stop)
-		fs_jobs_stop(&x->j);
+		fs_jobs_stop(&x->j, true);
 }
 
 static void on_rec(void *ctx, unsigned int w, const void *rec, size_t len)

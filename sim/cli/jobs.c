@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,17 @@ void fs_job_send(const void *rec, size_t len)
 bool fs_job_stopped(void)
 {
 	return job_stop && *job_stop;
+}
+
+void fs_job_hold(bool hold)
+{
+	sigset_t set;
+
+	if (job_fd < 0)
+		return;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
 static void worker(struct fs_jobs *j, unsigned int w, int wfd,
@@ -167,9 +179,14 @@ bool fs_jobs_poll(struct fs_jobs *j, double timeout,
 	return j->live > 0;
 }
 
-void fs_jobs_stop(struct fs_jobs *j)
+void fs_jobs_stop(struct fs_jobs *j, bool now)
 {
 	*j->stop = 1;
+	if (!now || j->killed)
+		return;
+	j->killed = true;
+	for (unsigned int w = 0; w < j->n; w++)
+		kill(j->pid[w], SIGTERM);
 }
 
 bool fs_jobs_wait(struct fs_jobs *j)
@@ -181,6 +198,8 @@ bool fs_jobs_wait(struct fs_jobs *j)
 
 		while (waitpid(j->pid[w], &st, 0) < 0 && errno == EINTR)
 			;
+		if (j->killed && WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM)
+			continue;
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != FS_EXIT_OK)
 			ok = false;
 		free(j->buf[w]);

@@ -21,6 +21,7 @@ struct fs_jobs {
 	char *buf[FS_JOBS_MAX];		/* bytes read, not yet a whole record */
 	size_t len[FS_JOBS_MAX], cap[FS_JOBS_MAX];
 	volatile int *stop;		/* shared with the workers */
+	bool killed;			/* fs_jobs_stop() sent SIGTERM */
 };
 
 /* The processors online (at least 1). */
@@ -41,13 +42,18 @@ bool fs_jobs_poll(struct fs_jobs *j, double timeout,
 		  void (*on_rec)(void *ctx, unsigned int w, const void *rec,
 				 size_t len),
 		  void *ctx);
-/* Parent: ask every worker to stop after its current trace. */
-void fs_jobs_stop(struct fs_jobs *j);
+/*
+ * Parent: stop every worker: after its current trace, or at once (@now,
+ * SIGTERM; a worker holds it off while it writes a finding).
+ */
+void fs_jobs_stop(struct fs_jobs *j, bool now);
 /* Parent: reap the workers; false if one of them failed. */
 bool fs_jobs_wait(struct fs_jobs *j);
 
 /* Worker: one record to the parent; has the parent asked us to stop? */
 void fs_job_send(const void *rec, size_t len);
 bool fs_job_stopped(void);
+/* Worker: no SIGTERM between hold(true) and hold(false) (files written). */
+void fs_job_hold(bool hold);
 
 #endif /* FRAGSIM_JOBS_H */
