@@ -22,7 +22,6 @@
 #define NR_TASKS	(FS_MAX_ACTORS + 1)
 #define STACK_SIZE	(1u << 20)
 #define SOFTIRQ_RESTART	10	/* kernel/softirq.c MAX_SOFTIRQ_RESTART */
-#define FS_ACC_RMW_MASK	(FS_ACC_ATOMIC | FS_ACC_READ | FS_ACC_WRITE)
 
 enum { T_READY, T_WAITING, T_DONE };
 
@@ -66,7 +65,7 @@ struct fs_machine {
 	struct fs_fiber main;
 	bool running, aborted;
 	unsigned int no_sched;		/* > 0: points do not decide */
-	bool after_rmw;			/* the last point was an atomic RMW */
+	uint8_t after_count;		/* the last point read a counter */
 
 	uint32_t irq_left[FS_MAX_ACTORS];
 	bool irq_active[FS_MAX_ACTORS];
@@ -449,7 +448,7 @@ static unsigned int injectable(const struct fs_machine *m,
 	return nirq;
 }
 
-static void decide(struct fs_machine *m, bool elig, bool op, bool window,
+static void decide(struct fs_machine *m, bool elig, bool op, uint8_t window,
 		   const void *pc)
 {
 	struct task *me = cur_task(m);
@@ -523,7 +522,8 @@ static void point(void *ctx, const void *addr, unsigned int size,
 {
 	struct fs_machine *m = ctx;
 	struct task *me;
-	bool elig = false, window = m->after_rmw;
+	uint8_t window = m->after_count;
+	bool elig = false;
 
 	if (m->cfg.cbs.access && addr)
 		m->cfg.cbs.access(m->cfg.cbs.ctx, addr, size, flags, pc);
@@ -532,10 +532,15 @@ static void point(void *ctx, const void *addr, unsigned int size,
 		return;
 	m->st.steps++;
 	/*
-	 * The point after an atomic read-modify-write (a refcount update)
-	 * opens a race window: the value it left is read next.
+	 * The point after a read of a counter (an int read atomically or with
+	 * READ_ONCE(): page_ref_count(), an atomic_t's update) opens a race
+	 * window: the code acts next on the value it saw.
 	 */
-	m->after_rmw = (flags & FS_ACC_RMW_MASK) == FS_ACC_RMW_MASK;
+	m->after_count = FS_WINDOW_NONE;
+	if (size == sizeof(int) && (flags & FS_ACC_READ) &&
+	    (flags & (FS_ACC_ATOMIC | FS_ACC_VOLATILE)))
+		m->after_count = flags & FS_ACC_WRITE ? FS_WINDOW_RMW :
+				 FS_WINDOW_READ;
 	me = cur_task(m);
 	if (fs_fb_map && addr)
 		fs_fb_access(addr, pc, (uint32_t)(me - m->tasks) << 8 | me->nframes,
@@ -549,7 +554,8 @@ static void point(void *ctx, const void *addr, unsigned int size,
 	    !(elig && m->elig >= m->s->next_elig) &&
 	    !(window && m->s->window))
 		return;
-	decide(m, elig, flags & FS_ACC_OP, window && m->s->window, pc);
+	decide(m, elig, flags & FS_ACC_OP, m->s->window ? window : FS_WINDOW_NONE,
+	       pc);
 }
 
 void fs_machine_op_point(struct fs_machine *m)
@@ -688,7 +694,7 @@ void fs_machine_reset(struct fs_machine *m, const struct fs_machine_cfg *cfg,
 	m->running = false;
 	m->no_sched = 0;
 	m->elig = 0;
-	m->after_rmw = false;
+	m->after_count = FS_WINDOW_NONE;
 	memset(&m->st, 0, sizeof(m->st));
 	m->nr_log = 0;
 	m->tl_pos = m->tl_len = 0;

@@ -4,10 +4,11 @@
  * live.  A page's refcount is updated by an atomic read-modify-write and
  * the kernel acts on the value it leaves (put_page_testzero(),
  * page_ref_sub_and_test(), a recycle's test for zero); code that reads
- * the count again after the update, instead of using what the update
- * returned, races with a second CPU dropping the page's last fragments,
- * a cache recycling the page, or a speculative reference.  The machine
- * offers the point right after every atomic RMW as a window point
+ * the count again after the update, or tests a plain read and then
+ * overwrites the count, races with a second CPU dropping the page's last
+ * fragments, a cache recycling the page, or a speculative reference.  The
+ * machine offers the point right after every read of a counter (an int
+ * read atomically or with READ_ONCE()) as a window point
  * (pt->window); here a window gets another CPU's task (or a hard
  * interrupt, or a speculative reference) with probability 1/odds, so a
  * run of a few thousand refcount updates opens hundreds of windows.  The
@@ -15,7 +16,8 @@
  * switched to runs until the next window that acts, and dropping the
  * last of several references of a page (a drain racing the frees of a
  * page's remaining fragments) needs a long stay, a free racing a free a
- * short one.
+ * short one.  Drawn per run too: whether plain reads of a count open
+ * windows (a test, then an overwrite of the count) or only updates do.
  * Elsewhere it walks like random.c, with rarer looks, so that interrupts
  * and agents still come.  Every decision is logged: a finding replays.
  */
@@ -26,6 +28,7 @@
 
 struct race {
 	uint32_t odds;
+	bool reads;		/* windows after plain reads too, not only RMWs */
 };
 FS_SCHED_STATE_FITS(struct race);
 
@@ -39,6 +42,7 @@ static void begin(struct fs_sched *s)
 	struct race *r = FS_SCHED_STATE(s, struct race);
 
 	r->odds = 2u << fs_sched_below(s, MAX_ODDS_LOG);
+	r->reads = fs_sched_below(s, 2);
 	s->next = gap(s);
 	s->window = true;
 }
@@ -60,29 +64,37 @@ static bool agent(struct fs_sched *s, const struct fs_sched_point *pt,
 	return true;
 }
 
-/* Another CPU's task, else an interrupt here, else an agent. */
+/*
+ * Another CPU's task (one time in two), a hard interrupt here, or an agent
+ * (a speculative reference taken between a test of the count and what
+ * follows it); what is not offered falls to the others.
+ */
 static void act(struct fs_sched *s, const struct fs_sched_point *pt,
 		struct fs_decision *d)
 {
 	unsigned int r = (unsigned int)fs_sched_below(s, 8);
 
-	if (pt->nr_tasks && r < 6) {
-		d->kind = FS_DEC_SWITCH;
-		d->arg = pt->tasks[fs_sched_below(s, pt->nr_tasks)];
-	} else if (pt->nr_irqs && r < 7) {
+	if (r >= 5 && agent(s, pt, d))
+		return;
+	if (pt->nr_irqs && (r == 4 || !pt->nr_tasks)) {
 		d->kind = FS_DEC_IRQ;
 		d->arg = pt->irqs[fs_sched_below(s, pt->nr_irqs)];
-	} else if (!agent(s, pt, d) && pt->nr_tasks) {
+	} else if (pt->nr_tasks) {
 		d->kind = FS_DEC_SWITCH;
 		d->arg = pt->tasks[fs_sched_below(s, pt->nr_tasks)];
+	} else {
+		agent(s, pt, d);
 	}
 }
 
 static void decide(struct fs_sched *s, const struct fs_sched_point *pt,
 		   struct fs_decision *d)
 {
-	if (pt->window) {
-		if (!fs_sched_below(s, FS_SCHED_STATE(s, struct race)->odds))
+	const struct race *r = FS_SCHED_STATE(s, struct race);
+
+	if (pt->window == FS_WINDOW_RMW ||
+	    (pt->window == FS_WINDOW_READ && r->reads)) {
+		if (!fs_sched_below(s, r->odds))
 			act(s, pt, d);
 		return;
 	}

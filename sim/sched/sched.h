@@ -28,8 +28,11 @@ struct fs_sched_point {
 	unsigned int nr_irqs;
 	bool spec_get, spec_put, pressure;	/* agent actions possible */
 	bool op_boundary;	/* between two trace operations */
-	bool window;		/* the access after an atomic read-modify-write */
+	uint8_t window;		/* the access after a counter was read (race.c) */
 };
+
+/* fs_sched_point.window: what the access before this point was. */
+enum { FS_WINDOW_NONE, FS_WINDOW_READ, FS_WINDOW_RMW };
 
 struct fs_sched_params {
 	uint64_t seed;
