@@ -7,7 +7,7 @@
 # it), and write a report under reports/<name>/ (see reports/README.md).
 #
 #   scripts/campaign.sh [--seconds S] [--targets "T1 T2"]
-#                       [--seed X] [--name NAME] [--fuzz-seconds S]
+#                       [--seed X] [--name NAME] [--fuzz-seconds S] [--jobs N]
 #                       [--suppress FILE]... [--no-default-suppressions]
 #
 # Exit status: 0 no finding (known, suppressed ones do not count), 1
@@ -21,7 +21,7 @@ default_targets=$(fs_kernels --newest-first | awk '{ print $1 }' | paste -sd' ')
 usage() {
 	cat <<-EOM
 	usage: scripts/campaign.sh [--seconds S] [--targets "T1 T2"] [--seed X] [--name NAME]
-	                           [--fuzz-seconds S] [--suppress FILE]... [--no-default-suppressions]
+	                           [--fuzz-seconds S] [--jobs N] [--suppress FILE]... [--no-default-suppressions]
 	  --seconds S    seconds per target (default \$FRAGSIM_SECONDS or 120)
 	  --targets "..." targets to run, in order (default "$default_targets";
 	                 'build/fragsim targets' lists them)
@@ -29,6 +29,8 @@ usage() {
 	  --name NAME    campaign directory reports/NAME (default campaign-YYYYmmdd-HHMMSS)
 	  --fuzz-seconds S  then fuzz each target S s with libFuzzer on fuzz_trace
 	                 (scripts/fuzz.sh; default \$FRAGSIM_FUZZ_SECONDS or 60; 0: no fuzzing)
+	  --jobs N       processes for each fragsim run and fuzz run (default: every
+	                 core, $(nproc) here; fragsim run --jobs, libFuzzer -fork)
 	  --suppress FILE  known bugs counted as "known", not findings (repeatable;
 	                 docs/suppressions.md); sim/check/known-bugs.supp is always used
 	  --no-default-suppressions  ... unless this is given
@@ -46,15 +48,16 @@ fuzz_seconds=${FRAGSIM_FUZZ_SECONDS:-60}
 fuzz_seconds_from=FRAGSIM_FUZZ_SECONDS
 [ -n "${FRAGSIM_FUZZ_SECONDS:-}" ] || fuzz_seconds_from=--fuzz-seconds
 supp_args=()		# for fragsim run and scripts/fuzz.sh alike
+jobs=$(nproc)
 
 while [ $# -gt 0 ]; do
 	opt=$1 val=
 	case $opt in
 	-h|--help) usage; exit 0 ;;
 	--no-default-suppressions) supp_args+=("$opt"); shift; continue ;;
-	--seconds=*|--targets=*|--seed=*|--name=*|--fuzz-seconds=*|--suppress=*)
+	--seconds=*|--targets=*|--seed=*|--name=*|--fuzz-seconds=*|--suppress=*|--jobs=*)
 		val=${opt#*=} opt=${opt%%=*} ;;
-	--seconds|--targets|--seed|--name|--fuzz-seconds|--suppress)
+	--seconds|--targets|--seed|--name|--fuzz-seconds|--suppress|--jobs)
 		[ $# -ge 2 ] || fs_die "$opt needs a value (see scripts/campaign.sh --help)"
 		val=$2; shift ;;
 	*) fs_die "unknown option or argument '$opt' (see scripts/campaign.sh --help)" ;;
@@ -66,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--seed) seed=$val ;;
 	--name) name=$val ;;
 	--fuzz-seconds) fuzz_seconds=$val fuzz_seconds_from=--fuzz-seconds ;;
+	--jobs) jobs=$val ;;
 	--suppress)
 		[ -f "$val" ] || fs_die "--suppress: '$val' is not a file"
 		# Absolute: the runs below start from the repository root.
@@ -83,6 +87,10 @@ fi
 [[ $fuzz_seconds =~ ^[0-9]{1,7}$ ]] ||
 	fs_die "$fuzz_seconds_from: '$fuzz_seconds' is not a whole number of seconds (0: no fuzzing)"
 fuzz_seconds=$((10#$fuzz_seconds))
+# scripts/fuzz.sh takes 1 to 64; fragsim run up to 256.
+[[ $jobs =~ ^[0-9]{1,2}$ ]] && (( 10#$jobs >= 1 && 10#$jobs <= 64 )) ||
+	fs_die "--jobs: '$jobs' is not a number of processes from 1 to 64"
+jobs=$((10#$jobs))
 read -r -a target_list <<< "$targets"
 [ ${#target_list[@]} -gt 0 ] || fs_die "--targets: no target given"
 for ((i = 0; i < ${#target_list[@]}; i++)); do
@@ -148,6 +156,7 @@ info=$dir/campaign.info
 	echo "started=$(date -Iseconds)"
 	echo "uname_r=$(uname -r)"
 	echo "nproc=$(nproc)"
+	echo "jobs=$jobs"
 	echo "seconds=$seconds"
 	echo "seed=$seed"
 	echo "targets=${target_list[*]}"
@@ -156,7 +165,7 @@ info=$dir/campaign.info
 	echo "suppressions=${supp_args[*]}"
 } > "$info"
 
-echo "fragsim campaign $name: ${target_list[*]}, $seconds s each, seed $seed"
+echo "fragsim campaign $name: ${target_list[*]}, $seconds s each, seed $seed, $jobs job(s)"
 echo "  (the same --seed runs the same traces in the same order)"
 status=0 interrupted=
 trap 'interrupted=1' INT
@@ -166,7 +175,7 @@ for t in "${target_list[@]}"; do
 	# stdout (reports, summary) goes to the log; stderr (a progress line
 	# every 10 s, as it is not a tty here, and any error) is shown and kept.
 	{ "$fragsim" run --target "$t" --seconds "$seconds" --seed "$seed" \
-		--out "$dir/findings/$t" "${supp_args[@]}" 2>&1 >"$dir/$t.log"; } |
+		--jobs "$jobs" --out "$dir/findings/$t" "${supp_args[@]}" 2>&1 >"$dir/$t.log"; } |
 		tee "$dir/$t.progress" >&2
 	rc=${PIPESTATUS[0]}
 	echo "exit.$t=$rc" >> "$info"
@@ -190,7 +199,8 @@ if [ "$fuzz_seconds" -gt 0 ] && [ -z "$interrupted" ]; then
 		# at the top: those are fragsim run's, for scripts/report.py.
 		mkdir -p "$dir/fuzz"
 		{ scripts/fuzz.sh --engine libfuzzer --fuzzer fuzz_trace --target "$t" \
-			--seconds "$fuzz_seconds" --out "$dir/fuzz/$t" "${supp_args[@]}" 2>&1 \
+			--seconds "$fuzz_seconds" --jobs "$jobs" --out "$dir/fuzz/$t" \
+			"${supp_args[@]}" 2>&1 \
 			>"$dir/fuzz/$t.stdout"; } | tee "$dir/fuzz/$t.stderr" >&2
 		rc=${PIPESTATUS[0]}
 		echo "fuzz.exit.$t=$rc" >> "$info"

@@ -38,7 +38,8 @@ RULE = re.compile(r"^={20,}$")
 FIRST = re.compile(
     r"^fragsim run: target (?P<target>\S+) \((?P<release>.*), layout (?P<layout>\S+), "
     r"build (?P<build>\S+)\), seed (?P<seed>0x[0-9a-fA-F]+), "
-    r"(?P<mode>seconds|runs) (?P<amount>\S+)(?P<diff>, differential vs ref)?$")
+    r"(?P<mode>seconds|runs) (?P<amount>\S+)(?P<diff>, differential vs ref)?"
+    r"(?:, (?P<jobs>\d+) job\(s\))?(?:, shard (?P<shard>\d+/\d+))?$")
 SUMMARY = re.compile(
     r"^fragsim run: (?P<target>\S+): (?P<seconds>[0-9.]+) s, (?P<traces>\d+) traces"
     r"(?: \((?P<runs>\d+) runs\))?, "

@@ -13,25 +13,48 @@
 
 #include "check_internal.h"
 
-static bool bits_range(uint64_t *bits, size_t from, size_t len, int op)
+/* Bits [from, from + len) of word @w, as a mask. */
+static uint64_t word_mask(size_t w, size_t from, size_t len)
 {
-	/* op 1: set, telling whether any bit was already set; 2: clear. */
-	bool any = false;
+	size_t lo = w * 64 < from ? from - w * 64 : 0;
+	size_t hi = (w + 1) * 64 > from + len ? from + len - w * 64 : 64;
 
-	for (size_t i = from; i < from + len;) {
-		size_t w = i / 64, b = i % 64;
-		size_t n = 64 - b < from + len - i ? 64 - b : from + len - i;
-		uint64_t mask = (n == 64 ? ~0ull : ((1ull << n) - 1)) << b;
+	return (hi == 64 ? ~0ull : (1ull << hi) - 1) & ~((1ull << lo) - 1);
+}
 
-		if (op == 1) {
-			any |= (bits[w] & mask) != 0;
-			bits[w] |= mask;
-		} else {
-			bits[w] &= ~mask;
-		}
-		i += n;
+/*
+ * Set bits [from, from + len), telling whether any was set already.  The
+ * words between the two ends are whole: a loop the compiler vectorizes
+ * (a fragment of a few KB spans dozens of words, on every allocation).
+ */
+static bool bits_set(uint64_t *bits, size_t from, size_t len)
+{
+	size_t w0 = from / 64, w1 = (from + len - 1) / 64;
+	uint64_t any, m0 = word_mask(w0, from, len);
+
+	any = bits[w0] & m0;
+	bits[w0] |= m0;
+	if (w1 == w0)
+		return any;
+	for (size_t w = w0 + 1; w < w1; w++) {
+		any |= bits[w];
+		bits[w] = ~0ull;
 	}
+	m0 = word_mask(w1, from, len);
+	any |= bits[w1] & m0;
+	bits[w1] |= m0;
 	return any;
+}
+
+static void bits_clear(uint64_t *bits, size_t from, size_t len)
+{
+	size_t w0 = from / 64, w1 = (from + len - 1) / 64;
+
+	bits[w0] &= ~word_mask(w0, from, len);
+	if (w1 == w0)
+		return;
+	memset(&bits[w0 + 1], 0, (w1 - w0 - 1) * sizeof(*bits));
+	bits[w1] &= ~word_mask(w1, from, len);
 }
 
 static uint32_t find_overlap(const struct fs_check *c, unsigned long pfn,
@@ -104,7 +127,7 @@ uint32_t fs_check_alloc_done(struct fs_check *c, unsigned int cache,
 		size_t off = (size_t)(va - (unsigned char *)fs_arena_pfn_va(c->arena, head));
 
 		/* Test and set in one pass: a conflict ends the run anyway. */
-		if (bits_range(s->bits, off, size, 1)) {
+		if (bits_set(s->bits, off, size)) {
 			uint32_t other = find_overlap(c, head, va, size);
 
 			fs_check_raise(c, FS_F_FRAG_OVERLAP, head, id,
@@ -134,22 +157,26 @@ uint32_t fs_check_alloc_done(struct fs_check *c, unsigned int cache,
 }
 
 /*
- * Where the pattern was overwritten, or @n.  Whole words are compared;
- * only a word that differs is searched byte by byte.
+ * Where the pattern was overwritten, or @n.  The common case, intact, is
+ * one pass of whole words OR-ing the differences without a branch (it
+ * vectorizes); only a changed fragment is searched byte by byte.
  */
 static size_t first_changed(const unsigned char *p, size_t n, uint8_t pat)
 {
-	uint64_t word = 0x0101010101010101ull * pat;
+	uint64_t word = 0x0101010101010101ull * pat, diff = 0;
 	size_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
 		uint64_t v;
 
 		memcpy(&v, p + i, 8);
-		if (v != word)
-			break;
+		diff |= v ^ word;
 	}
 	for (; i < n; i++)
+		diff |= p[i] ^ pat;
+	if (!diff)
+		return n;
+	for (i = 0; i < n; i++)
 		if (p[i] != pat)
 			return i;
 	return n;
@@ -174,8 +201,8 @@ void *fs_check_free_begin(struct fs_check *c, uint32_t id)
 			       f->va[bad], f->pattern);
 	s = fs_check_shadow(c, f->pfn);
 	if (f->size)
-		bits_range(s->bits, (size_t)(f->va - (unsigned char *)
-				fs_arena_pfn_va(c->arena, f->pfn)), f->size, 2);
+		bits_clear(s->bits, (size_t)(f->va - (unsigned char *)
+				fs_arena_pfn_va(c->arena, f->pfn)), f->size);
 	s->live--;
 	f->live = 0;
 	f->free_op = c->op_no;

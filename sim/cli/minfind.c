@@ -61,7 +61,8 @@ static int shrink(const struct fs_trace *t, const struct fs_target *target,
 
 int fs_minimize_finding(const struct fs_trace *t, const struct fs_target *target,
 			const struct fs_run_result *res, bool diff,
-			double seconds, const char *dir)
+			double seconds, const char *dir, char *path,
+			size_t pathlen)
 {
 	struct fs_runner_opts ro = { .target = target, .checks = true,
 				     .diff = diff };
@@ -69,13 +70,13 @@ int fs_minimize_finding(const struct fs_trace *t, const struct fs_target *target
 	struct fs_run_result mres;
 	struct fs_runner *r = NULL;
 	struct fs_trace min;
-	char path[4200], err[256];
+	char err[256];
 	double start = now();
 	int rc;
 
 	if (seconds <= 0 || shrink(t, target, diff, seconds, &min, &mr))
 		return fs_emit_finding(t, target, res, dir, NULL, path,
-				       sizeof(path));
+				       pathlen);
 	r = fs_runner_create(&ro);
 	if (!r)
 		fs_internal_error("cannot set up the page arena");
@@ -83,10 +84,10 @@ int fs_minimize_finding(const struct fs_trace *t, const struct fs_target *target
 	if (fs_runner_run(r, &min, &mres, err, sizeof(err)) || !mres.finding ||
 	    strcmp(mres.finding->title, res->finding->title)) {
 		rc = fs_emit_finding(t, target, res, dir, NULL, path,
-				     sizeof(path));
+				     pathlen);
 	} else {
 		rc = fs_emit_finding_orig(&min, t, target, &mres, dir, NULL,
-					  path, sizeof(path));
+					  path, pathlen);
 		printf("fragsim run: minimized in %.1f s (%llu runs%s): %u -> %u operations; the generated trace is kept beside it (.orig.trace)\n",
 		       now() - start, (unsigned long long)mr.runs,
 		       mr.fixpoint ? "" : ", budget spent", mr.before.ops,

@@ -65,6 +65,7 @@ struct fs_machine {
 	struct fs_fiber main;
 	bool running, aborted;
 	unsigned int no_sched;		/* > 0: points do not decide */
+	uint8_t after_count;		/* the last point read a counter */
 
 	uint32_t irq_left[FS_MAX_ACTORS];
 	bool irq_active[FS_MAX_ACTORS];
@@ -447,7 +448,8 @@ static unsigned int injectable(const struct fs_machine *m,
 	return nirq;
 }
 
-static void decide(struct fs_machine *m, bool elig, bool op, const void *pc)
+static void decide(struct fs_machine *m, bool elig, bool op, uint8_t window,
+		   const void *pc)
 {
 	struct task *me = cur_task(m);
 	uint16_t acts[NR_TASKS], irqs[FS_MAX_ACTORS];
@@ -465,6 +467,7 @@ static void decide(struct fs_machine *m, bool elig, bool op, const void *pc)
 		.irqs = irqs, .nr_irqs = nirq,
 		.spec_get = m->spec_left > 0, .spec_put = m->spec_held > 0,
 		.pressure = m->pressure_left > 0, .op_boundary = op,
+		.window = window,
 	};
 	if (m->record_alts) {
 		for (unsigned int i = 0; i < n; i++)
@@ -521,6 +524,7 @@ static void point(void *ctx, const void *addr, unsigned int size,
 {
 	struct fs_machine *m = ctx;
 	struct task *me;
+	uint8_t window = m->after_count;
 	bool elig = false;
 
 	if (m->cfg.cbs.access && addr)
@@ -529,6 +533,16 @@ static void point(void *ctx, const void *addr, unsigned int size,
 	if (m->no_sched)
 		return;
 	m->st.steps++;
+	/*
+	 * The point after a read of a counter (an int read atomically or with
+	 * READ_ONCE(): page_ref_count(), an atomic_t's update) opens a race
+	 * window: the code acts next on the value it saw.
+	 */
+	m->after_count = FS_WINDOW_NONE;
+	if (size == sizeof(int) && (flags & FS_ACC_READ) &&
+	    (flags & (FS_ACC_ATOMIC | FS_ACC_VOLATILE)))
+		m->after_count = flags & FS_ACC_WRITE ? FS_WINDOW_RMW :
+				 FS_WINDOW_READ;
 	me = cur_task(m);
 	if (fs_fb_map && addr)
 		fs_fb_access(addr, pc, (uint32_t)(me - m->tasks) << 8 | me->nframes,
@@ -539,9 +553,11 @@ static void point(void *ctx, const void *addr, unsigned int size,
 		m->elig++;
 	}
 	if (m->st.steps < m->s->next && !(flags & FS_ACC_OP) &&
-	    !(elig && m->elig >= m->s->next_elig))
+	    !(elig && m->elig >= m->s->next_elig) &&
+	    !(window && m->s->window))
 		return;
-	decide(m, elig, flags & FS_ACC_OP, pc);
+	decide(m, elig, flags & FS_ACC_OP, m->s->window ? window : FS_WINDOW_NONE,
+	       pc);
 }
 
 void fs_machine_op_point(struct fs_machine *m)
@@ -680,6 +696,7 @@ void fs_machine_reset(struct fs_machine *m, const struct fs_machine_cfg *cfg,
 	m->running = false;
 	m->no_sched = 0;
 	m->elig = 0;
+	m->after_count = FS_WINDOW_NONE;
 	memset(&m->st, 0, sizeof(m->st));
 	m->nr_log = 0;
 	m->tl_pos = m->tl_len = 0;

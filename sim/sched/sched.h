@@ -28,7 +28,11 @@ struct fs_sched_point {
 	unsigned int nr_irqs;
 	bool spec_get, spec_put, pressure;	/* agent actions possible */
 	bool op_boundary;	/* between two trace operations */
+	uint8_t window;		/* the access after a counter was read (race.c) */
 };
+
+/* fs_sched_point.window: what the access before this point was. */
+enum { FS_WINDOW_NONE, FS_WINDOW_READ, FS_WINDOW_RMW };
 
 struct fs_sched_params {
 	uint64_t seed;
@@ -52,6 +56,7 @@ struct fs_sched {
 	struct fs_sched_params p;
 	uint64_t next;		/* first step the strategy wants to see */
 	uint64_t next_elig;	/* ... or eligible-point index */
+	bool window;		/* ... and every window point (race.c) */
 	uint64_t rng;
 	/* The strategy's own state: schedulers never share any. */
 	_Alignas(uint64_t) unsigned char state[FS_SCHED_STATE_SIZE];

@@ -12,6 +12,7 @@
  *   schedule pct [depth=D]
  *   schedule exhaustive [preemptions=P] [injections=I]
  *   schedule replay, then `at` lines
+ *   schedule race
  */
 #ifndef FRAGSIM_SCHED_STRATEGIES_H
 #define FRAGSIM_SCHED_STRATEGIES_H
@@ -20,6 +21,7 @@
 	X(RANDOM, "random", fs_sched_random)			\
 	X(PCT, "pct", fs_sched_pct)				\
 	X(EXHAUSTIVE, "exhaustive", fs_sched_exhaustive)	\
-	X(REPLAY, "replay", fs_sched_replay)
+	X(REPLAY, "replay", fs_sched_replay)			\
+	X(RACE, "race", fs_sched_race)
 
 #endif /* FRAGSIM_SCHED_STRATEGIES_H */

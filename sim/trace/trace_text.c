@@ -713,8 +713,12 @@ static int parse_params(struct parser *p, unsigned int from, unsigned int to,
 	return 0;
 }
 
+#define FS_STRATEGY_WORD(id, name, ops) " " name
+/* The strategies' names, from the one list (sched/strategies.h). */
+#define STRATEGY_WORDS FS_STRATEGIES(FS_STRATEGY_WORD)
 #define SCHEDULE_USAGE \
-	"schedule random|pct [depth=D]|exhaustive [preemptions=P] [injections=I]|replay"
+	"schedule STRATEGY [depth=D (pct)] [preemptions=P injections=I (exhaustive)]; STRATEGY:" \
+	STRATEGY_WORDS
 
 static int parse_schedule(struct parser *p)
 {
@@ -736,7 +740,7 @@ static int parse_schedule(struct parser *p)
 		return perr(p, "usage: " SCHEDULE_USAGE);
 	k = LOOKUP(strategy_names, p->tok[1]);
 	if (k < 0)
-		return perr(p, "unknown schedule strategy '%s' (expected random, pct, exhaustive or replay)",
+		return perr(p, "unknown schedule strategy '%s' (expected one of:" STRATEGY_WORDS ")",
 			    p->tok[1]);
 	s->strategy = (uint8_t)k;
 	switch (k) {
