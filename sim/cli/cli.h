@@ -67,12 +67,13 @@ int fs_mkdir_p(const char *dir);
  * A run's finding, minimized within @seconds (sim/core/minimize.c), then
  * emitted as fs_emit_finding_orig() does with the original beside it; as
  * found when minimizing fails or the budget is 0.  @t replays @res.  The
- * path of the trace written is stored in @path.
+ * path of the trace written is stored in @path; what minimizing did, as a
+ * line to print after the report, in @note ("" if nothing).
  */
 int fs_minimize_finding(const struct fs_trace *t, const struct fs_target *target,
 			const struct fs_run_result *res, bool diff,
 			double seconds, const char *dir, char *path,
-			size_t pathlen);
+			size_t pathlen, char *note, size_t notelen);
 
 /* SIGINT sets a flag the long loops look at; a second one kills. */
 void fs_catch_sigint(void);

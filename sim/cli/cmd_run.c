@@ -448,6 +448,7 @@ struct rec_finding {
 	char why[512];			/* known: what suppresses it */
 	char supp_at[SUPP_AT_LEN];	/* known: "FILE:LINE" */
 	char path[PATH_LEN];		/* the worker's first: the trace written */
+	char note[256];			/* what minimizing it did, or "" */
 };
 
 static void announce_known(const struct run_opts *o, const char *title,
@@ -491,10 +492,15 @@ static bool found(const struct run_opts *o, struct run_stats *s,
 		fs_trace_set_replay(t, res->log, res->nr_log);
 		if (fs_minimize_finding(t, o->target, res, o->diff,
 					o->min_seconds, o->out, rec.path,
-					sizeof(rec.path)))
+					sizeof(rec.path), rec.note,
+					sizeof(rec.note)))
 			fs_internal_error("cannot write the finding");
+		if (!o->worker && rec.note[0])
+			puts(rec.note);
 		if (slot >= 0)
 			memcpy(s->title_path[slot], rec.path, PATH_LEN);
+		/* Before a worker may be stopped: its report is on stdout. */
+		fflush(stdout);
 	}
 	if (o->worker)
 		fs_job_send(&rec, sizeof(rec));
@@ -666,6 +672,8 @@ static void merge_finding(struct jobs_ctx *x, const struct rec_finding *f)
 		if (!x->o->quiet && isatty(2))
 			fputc('\n', stderr);
 		print_file(txt);
+		if (f->note[0])
+			puts(f->note);
 		if (slot >= 0)
 			memcpy(x->s->title_path[slot], f->path, PATH_LEN);
 	}

@@ -62,7 +62,7 @@ static int shrink(const struct fs_trace *t, const struct fs_target *target,
 int fs_minimize_finding(const struct fs_trace *t, const struct fs_target *target,
 			const struct fs_run_result *res, bool diff,
 			double seconds, const char *dir, char *path,
-			size_t pathlen)
+			size_t pathlen, char *note, size_t notelen)
 {
 	struct fs_runner_opts ro = { .target = target, .checks = true,
 				     .diff = diff };
@@ -74,6 +74,7 @@ int fs_minimize_finding(const struct fs_trace *t, const struct fs_target *target
 	double start = now();
 	int rc;
 
+	note[0] = '\0';
 	if (seconds <= 0 || shrink(t, target, diff, seconds, &min, &mr))
 		return fs_emit_finding(t, target, res, dir, NULL, path,
 				       pathlen);
@@ -88,7 +89,7 @@ int fs_minimize_finding(const struct fs_trace *t, const struct fs_target *target
 	} else {
 		rc = fs_emit_finding_orig(&min, t, target, &mres, dir, NULL,
 					  path, pathlen);
-		printf("fragsim run: minimized in %.1f s (%llu runs%s): %u -> %u operations; the generated trace is kept beside it (.orig.trace)\n",
+		snprintf(note, notelen, "fragsim run: minimized in %.1f s (%llu runs%s): %u -> %u operations; the generated trace is kept beside it (.orig.trace)",
 		       now() - start, (unsigned long long)mr.runs,
 		       mr.fixpoint ? "" : ", budget spent", mr.before.ops,
 		       mr.after.ops);
