@@ -46,7 +46,8 @@ def main(fragsim, target, runs, merge_py, outdir):
         with open(summ) as f:
             s = json.loads(f.readline())
         sets[jobs] = finding_set(s)
-        nr = len(glob.glob(os.path.join(out, "*.trace")))
+        nr = len([t for t in glob.glob(os.path.join(out, "*.trace"))
+                  if not t.endswith(".orig.trace")])
         if nr != sum(1 for t in s["titles"] if not t["known"]):
             sys.exit(f"FAIL: --jobs {jobs}: {nr} traces written for {len(s['titles'])} titles")
     shards = os.path.join(outdir, "shards")
