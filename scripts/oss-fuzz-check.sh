@@ -70,8 +70,8 @@ T0=$(now)
 fs_install_missing
 mapfile -t kernels < <(fs_kernels)
 for k in "${kernels[@]}"; do
-	read -r name pkg _ <<< "$k"
-	fs_unpack_kernel "$name" "$pkg"
+	read -r name pkg from _ <<< "$k"
+	fs_unpack_kernel "$name" "$pkg" "$from"
 done
 kernel_names=$(fs_kernels | awk '{ print $1 }')
 
