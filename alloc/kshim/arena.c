@@ -41,6 +41,8 @@ struct fs_arena {
 	unsigned long nr_allocated;
 	unsigned long nr_exhausted;	/* allocations failed for want of slots */
 	fs_faults_t faults;
+	bool threaded;			/* real threads: alloc/free locked */
+	int lock;
 };
 
 struct fs_shim_hooks fs_shim_hooks;
@@ -143,12 +145,51 @@ void fs_arena_reset(struct fs_arena *a)
 
 void fs_arena_set_faults(struct fs_arena *a, fs_faults_t faults)
 {
-	a->faults = faults;
+	__atomic_store_n(&a->faults, faults, __ATOMIC_RELAXED);
 }
 
 fs_faults_t fs_arena_faults(const struct fs_arena *a)
 {
-	return a->faults;
+	return __atomic_load_n(&a->faults, __ATOMIC_RELAXED);
+}
+
+void fs_arena_set_threaded(struct fs_arena *a, bool on)
+{
+	a->threaded = on;
+}
+
+/*
+ * Real threads (fragsim stress): the page allocator's free lists under a
+ * spinlock taken with the calling CPU's interrupts masked, as the
+ * kernel's zone lock is, so an interrupt handler allocating on the same
+ * thread waits for the unlock instead of spinning on it forever.
+ */
+static inline void fs_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+static unsigned long arena_lock(struct fs_arena *a)
+{
+	unsigned long flags;
+
+	if (!a->threaded)
+		return 0;
+	flags = fs_local_irq_save();
+	while (__atomic_exchange_n(&a->lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&a->lock, __ATOMIC_RELAXED))
+			fs_cpu_relax();
+	return flags;
+}
+
+static void arena_unlock(struct fs_arena *a, unsigned long flags)
+{
+	if (!a->threaded)
+		return;
+	__atomic_store_n(&a->lock, 0, __ATOMIC_RELEASE);
+	fs_local_irq_restore(flags, NULL);
 }
 
 /*
@@ -213,7 +254,8 @@ static void setup_block(struct fs_arena *a, unsigned long head_pfn,
 		      (pfmemalloc ? KS_PG_PFMEMALLOC : 0);
 	head->order = order;
 	head->head = NULL;
-	__atomic_store_n(&head->_refcount.counter, 1, __ATOMIC_RELAXED);
+	/* Release: a speculative get that sees 1 sees the block set up. */
+	__atomic_store_n(&head->_refcount.counter, 1, __ATOMIC_RELEASE);
 	for (unsigned long i = 1; i < nr; i++) {
 		struct page *p = head + i;
 
@@ -231,24 +273,26 @@ struct page *fs_page_alloc(unsigned int order, fs_gfp_t gfp, const char *fn)
 		.kind = FS_PEV_ALLOC_FAIL, .order = order, .gfp = gfp, .fn = fn,
 	};
 	unsigned int slot;
-	unsigned long pfn;
+	unsigned long pfn, flags = arena_lock(a);
 	bool pfmemalloc;
 
 	if (order > FS_ARENA_MAX_ORDER ||
-	    !fault_allows(a->faults, order, gfp, &pfmemalloc) ||
+	    !fault_allows(fs_arena_faults(a), order, gfp, &pfmemalloc) ||
 	    !take_slot(a, &slot)) {
 		if (order <= FS_ARENA_MAX_ORDER && !a->freed_len &&
 		    a->fresh >= a->nr_slots)
 			a->nr_exhausted++;
+		arena_unlock(a, flags);
 		emit(&ev);
 		return NULL;
 	}
 	pfn = slot_head_pfn(slot);
 	setup_block(a, pfn, order, gfp & FS_GFP_COMP, pfmemalloc);
 	fs_asan_unpoison(pfn_va(a, pfn), FS_PAGE_SIZE << order);
+	a->nr_allocated++;
+	arena_unlock(a, flags);
 	if (gfp & FS_GFP_ZERO)
 		memset(pfn_va(a, pfn), 0, FS_PAGE_SIZE << order);
-	a->nr_allocated++;
 	ev.kind = FS_PEV_ALLOC;
 	ev.page = &a->pages[pfn];
 	ev.pfn = pfn;
@@ -286,12 +330,13 @@ void fs_page_free(struct page *page, unsigned int order, const char *fn)
 		.compound = page->flags & KS_PG_HEAD,
 		.pfmemalloc = page->flags & KS_PG_PFMEMALLOC,
 	};
-	unsigned long nr;
+	unsigned long nr, flags;
 
 	ev.old = ev.new = __atomic_load_n(&page->_refcount.counter, __ATOMIC_RELAXED);
 	emit(&ev);
 	if (ev.state != FS_PAGE_HEAD)
 		return;
+	flags = arena_lock(a);
 	nr = 1ul << page->order;
 	for (unsigned long i = 0; i < nr; i++) {
 		page[i].flags = 0;
@@ -302,6 +347,7 @@ void fs_page_free(struct page *page, unsigned int order, const char *fn)
 	fs_asan_poison(pfn_va(a, page->pfn), FS_PAGE_SIZE << FS_ARENA_MAX_ORDER);
 	put_slot(a, (unsigned int)(page->pfn / SLOT_PAGES));
 	a->nr_allocated--;
+	arena_unlock(a, flags);
 }
 
 enum fs_page_state fs_arena_classify(const struct fs_arena *a, const void *va,
@@ -338,12 +384,16 @@ void *fs_page_address(const struct page *page)
 	return pfn_va(fs_arena_cur, page->pfn);
 }
 
-static void ref_event(enum fs_pev_kind kind, struct page *page, int old,
-		      int new, const char *fn)
+/*
+ * @state is read before the atomic: once a reference is dropped another
+ * thread may free the block and rewrite its flags (fragsim stress).
+ */
+static void ref_event(enum fs_pev_kind kind, struct page *page,
+		      enum fs_page_state state, int old, int new, const char *fn)
 {
 	struct fs_page_event ev = {
 		.kind = kind, .page = page, .pfn = page->pfn,
-		.state = fs_page_state(page), .old = old, .new = new,
+		.state = state, .old = old, .new = new,
 		.delta = new - old, .fn = fn,
 	};
 
@@ -366,60 +416,87 @@ int fs_page_ref_count(const struct page *page)
 
 int fs_page_ref_add_return(struct page *page, int nr, const char *fn)
 {
+	enum fs_page_state state;
 	int new;
 
 	REF_POINT(page, FS_ACC_READ | FS_ACC_WRITE);
+	state = fs_page_state(page);
 	new = __atomic_add_fetch(&page->_refcount.counter, nr, __ATOMIC_SEQ_CST);
 
-	ref_event(FS_PEV_REF_ADD, page, new - nr, new, fn);
+	ref_event(FS_PEV_REF_ADD, page, state, new - nr, new, fn);
 	return new;
 }
 
 int fs_page_ref_sub_return(struct page *page, int nr, const char *fn)
 {
+	enum fs_page_state state;
 	int new;
 
 	REF_POINT(page, FS_ACC_READ | FS_ACC_WRITE);
+	state = fs_page_state(page);
 	new = __atomic_sub_fetch(&page->_refcount.counter, nr, __ATOMIC_SEQ_CST);
 
-	ref_event(FS_PEV_REF_SUB, page, new + nr, new, fn);
+	ref_event(FS_PEV_REF_SUB, page, state, new + nr, new, fn);
 	return new;
 }
 
 void fs_page_ref_set(struct page *page, int v, const char *fn)
 {
+	enum fs_page_state state;
 	int old;
 
 	REF_POINT(page, FS_ACC_WRITE);
+	state = fs_page_state(page);
 	old = __atomic_exchange_n(&page->_refcount.counter, v, __ATOMIC_SEQ_CST);
 
-	ref_event(FS_PEV_REF_SET, page, old, v, fn);
+	ref_event(FS_PEV_REF_SET, page, state, old, v, fn);
 }
 
 bool fs_page_get_unless_zero(struct page *page, const char *fn)
 {
+	enum fs_page_state state;
 	int old;
 
 	REF_POINT(page, FS_ACC_READ | FS_ACC_WRITE);
+	state = fs_page_state(page);
 	old = __atomic_load_n(&page->_refcount.counter, __ATOMIC_RELAXED);
 
 	do {
 		if (!old) {
-			ref_event(FS_PEV_GET_UNLESS_ZERO, page, 0, 0, fn);
+			ref_event(FS_PEV_GET_UNLESS_ZERO, page, state, 0, 0, fn);
 			return false;
 		}
 	} while (!__atomic_compare_exchange_n(&page->_refcount.counter, &old,
 					      old + 1, false, __ATOMIC_SEQ_CST,
 					      __ATOMIC_RELAXED));
-	ref_event(FS_PEV_GET_UNLESS_ZERO, page, old, old + 1, fn);
+	ref_event(FS_PEV_GET_UNLESS_ZERO, page, state, old, old + 1, fn);
+	return true;
+}
+
+/*
+ * fragsim stress's speculative reference (folio_try_get()): no event, no
+ * look at the flags, which the page's next owner may be writing.
+ */
+bool fs_page_try_get(struct page *page)
+{
+	int old = __atomic_load_n(&page->_refcount.counter, __ATOMIC_RELAXED);
+
+	do {
+		if (!old)
+			return false;
+	} while (!__atomic_compare_exchange_n(&page->_refcount.counter, &old,
+					      old + 1, false, __ATOMIC_ACQ_REL,
+					      __ATOMIC_RELAXED));
 	return true;
 }
 
 bool fs_page_ref_add_unless(struct page *page, int nr, int u, const char *fn)
 {
+	enum fs_page_state state;
 	int old;
 
 	REF_POINT(page, FS_ACC_READ | FS_ACC_WRITE);
+	state = fs_page_state(page);
 	old = __atomic_load_n(&page->_refcount.counter, __ATOMIC_RELAXED);
 	do {
 		if (old == u)
@@ -427,20 +504,22 @@ bool fs_page_ref_add_unless(struct page *page, int nr, int u, const char *fn)
 	} while (!__atomic_compare_exchange_n(&page->_refcount.counter, &old,
 					      old + nr, false, __ATOMIC_SEQ_CST,
 					      __ATOMIC_RELAXED));
-	ref_event(FS_PEV_REF_ADD, page, old, old + nr, fn);
+	ref_event(FS_PEV_REF_ADD, page, state, old, old + nr, fn);
 	return true;
 }
 
 bool fs_page_ref_freeze(struct page *page, int count, const char *fn)
 {
+	enum fs_page_state state;
 	int old = count;
 
 	REF_POINT(page, FS_ACC_READ | FS_ACC_WRITE);
+	state = fs_page_state(page);
 	if (!__atomic_compare_exchange_n(&page->_refcount.counter, &old, 0,
 					 false, __ATOMIC_SEQ_CST,
 					 __ATOMIC_RELAXED))
 		return false;
-	ref_event(FS_PEV_REF_SET, page, count, 0, fn);
+	ref_event(FS_PEV_REF_SET, page, state, count, 0, fn);
 	return true;
 }
 

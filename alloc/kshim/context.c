@@ -15,7 +15,8 @@
 #include <fragsim/kctx.h>
 
 static struct fs_kcpu boot_cpu;
-struct fs_kcpu *fs_kcpu_cur = &boot_cpu;
+__thread struct fs_kcpu *fs_kcpu_cur = &boot_cpu;
+void (*fs_kctx_deferred_irq)(void);
 struct fs_kctx_hooks fs_kctx_hooks;
 bool fs_kctx_live;
 
@@ -77,19 +78,29 @@ unsigned long fs_local_irq_save(void)
 	unsigned long flags = fs_kcpu_cur->irqs_off;
 
 	fs_kcpu_cur->irqs_off = true;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	return flags;
 }
 
 void fs_local_irq_restore(unsigned long flags, const void *pc)
 {
-	fs_kcpu_cur->irqs_off = flags;
-	if (!flags)	/* a masked interrupt may be delivered right here */
-		fs_kctx_point(NULL, 0, FS_ACC_IRQ_ON, pc);
+	struct fs_kcpu *c = fs_kcpu_cur;
+
+	c->irqs_off = flags;
+	/* Real threads: the flag is stored before a signal may find it. */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (flags)
+		return;
+	if (__builtin_expect(c->irq_pending, 0))
+		fs_kctx_deferred_irq();
+	/* a masked interrupt may be delivered right here */
+	fs_kctx_point(NULL, 0, FS_ACC_IRQ_ON, pc);
 }
 
 void fs_local_irq_disable(void)
 {
 	fs_kcpu_cur->irqs_off = true;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
 void fs_local_irq_enable(const void *pc)

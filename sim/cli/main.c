@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "../stress/stress.h"
 
 const char *fs_argv0 = "fragsim";
 
@@ -23,6 +24,7 @@ static const struct {
 	{ "validate", fs_cmd_validate, "the same work on an unpatched and a patched target: a verdict" },
 	{ "decode", fs_cmd_decode, "print the text trace of a binary (fuzzer) input" },
 	{ "bench", fs_cmd_bench, "native calls vs the simulator with every check on" },
+	{ "stress", fs_stress_main, "the uninstrumented kernel code on real threads (no replay)" },
 };
 
 static void usage(FILE *f)

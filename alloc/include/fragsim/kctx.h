@@ -30,6 +30,9 @@ struct fs_kcpu {
 	unsigned int preempt_count;
 	bool irqs_off;
 	intptr_t percpu_offset;	/* this CPU's copy minus CPU 0's */
+	/* Real threads (fragsim stress): a hard interrupt arrived while
+	 * masked; delivered when irqs come back on.  Never set otherwise. */
+	volatile int irq_pending;
 };
 
 /* Access kinds of a scheduling point (what the instrumentation saw). */
@@ -58,7 +61,15 @@ struct fs_kctx_hooks {
 	void *ctx;
 };
 
-extern struct fs_kcpu *fs_kcpu_cur;
+/*
+ * Per OS thread: the simulator's fibers share one thread and switch it;
+ * in real-threads mode (fragsim stress) each pthread points it at its own
+ * CPU.  initial-exec: one %fs-relative load, no __tls_get_addr call.
+ */
+extern __thread struct fs_kcpu *fs_kcpu_cur
+	__attribute__((tls_model("initial-exec")));
+/* Real threads: runs a masked interrupt once irqs are back on. */
+extern void (*fs_kctx_deferred_irq)(void);
 /* Back to the boot CPU (no simulator). */
 void fs_kctx_boot(void);
 extern struct fs_kctx_hooks fs_kctx_hooks;

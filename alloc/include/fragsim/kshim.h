@@ -84,6 +84,8 @@ void fs_arena_destroy(struct fs_arena *a);
 void fs_arena_reset(struct fs_arena *a);
 void fs_arena_set_faults(struct fs_arena *a, fs_faults_t faults);
 fs_faults_t fs_arena_faults(const struct fs_arena *a);
+/* Real threads (fragsim stress): serialize the allocator's free lists. */
+void fs_arena_set_threaded(struct fs_arena *a, bool on);
 
 /* Queries, for the checker and reports. */
 unsigned long fs_arena_nr_pfns(const struct fs_arena *a);
@@ -119,6 +121,8 @@ int fs_page_ref_add_return(struct page *page, int nr, const char *fn);
 int fs_page_ref_sub_return(struct page *page, int nr, const char *fn);
 void fs_page_ref_set(struct page *page, int v, const char *fn);
 bool fs_page_get_unless_zero(struct page *page, const char *fn);
+/* get_page_unless_zero() without an event (fragsim stress). */
+bool fs_page_try_get(struct page *page);
 /* Add @nr unless the count is @u: whether it added (REF_ADD if so). */
 bool fs_page_ref_add_unless(struct page *page, int nr, int u, const char *fn);
 /* Count @count -> 0 in one step: whether it was @count (REF_SET if so). */
