@@ -66,6 +66,11 @@ show_crash() {
 }
 now() { date +%s; }
 T0=$(now)
+# The short runs fuzz linux-6.12: on linux-7.3 the -O1 ASan build finds,
+# within seconds, a refcount-mismatch the checker raises while another CPU
+# is still inside netdev_alloc_frag() (a false positive under open
+# investigation, issue 10's note); FRAGSIM_OSSFUZZ_TARGET overrides.
+export FRAGSIM_FUZZ_TARGET=${FRAGSIM_OSSFUZZ_TARGET:-linux-6.12}
 
 fs_install_missing
 mapfile -t kernels < <(fs_kernels)
