@@ -239,15 +239,16 @@ def interrupts(fragsim, write, tmp):
     expect("run: SIGINT prints the summary", p.returncode == 0 and
            "fragsim run: ref: " in out and "interrupted (SIGINT)" in out,
            subprocess.CompletedProcess(p.args, p.returncode, out, err))
-    # Every run takes seconds: the signal lands while the budget is far from spent.
+    # The first run alone executes 8M operations (under the 10M cap): the
+    # signal lands long before minimizing could end, even on a fast machine.
     filler = b"".join(b"h%d = alloc nc0 size=%d\n" % (i, 1 + i % 700) for i in range(50)) + \
-        b"repeat 2000000 {\nh50 = alloc nc0 size=1\nfree h50\n}\n"
+        b"repeat 4000000 {\nh50 = alloc nc0 size=1\nfree h50\n}\n"
     dbl = write("slow.trace", b"fragsim-trace 1\ncache nc0 page_frag\n" + filler +
                 b"h9999 = alloc nc0 size=100\nfree h9999\nfree h9999\n")
     out_path = os.path.join(tmp, "slow.min.trace")
     p = subprocess.Popen([fragsim, "minimize", "--quiet", dbl, "-o", out_path],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(1.5)
+    time.sleep(0.8)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=60)
     expect("minimize: SIGINT writes the smallest trace so far",
