@@ -266,8 +266,10 @@ def findings_files(fragsim, write, tmp):
         return
     out = os.path.join(tmp, "same-out")
     for t in pair:
+        # One worker: --stop's first finding, and so the file, is then fixed.
         subprocess.run([zoo, "run", "--target", t, "--runs", "40", "--seed", "1", "--stop",
-                        "--quiet", "--out", out], stdout=subprocess.PIPE, timeout=300)
+                        "--quiet", "--jobs", "1", "--out", out], stdout=subprocess.PIPE,
+                       timeout=300)
     names = sorted(f for f in os.listdir(out) if f.endswith(".trace")
                    and not f.endswith(".orig.trace"))
     expect(f"run: same seed, two targets, two traces ({names})",
@@ -276,7 +278,7 @@ def findings_files(fragsim, write, tmp):
     with open(first, "a") as f:
         f.write("# edited\n")
     p = subprocess.run([zoo, "run", "--target", pair[0], "--runs", "40", "--seed", "1",
-                        "--stop", "--quiet", "--out", out], stdout=subprocess.PIPE,
+                        "--stop", "--quiet", "--jobs", "1", "--out", out], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, timeout=300)
     with open(first) as f:
         kept = f.read().endswith("# edited\n")

@@ -397,14 +397,8 @@ static bool search_run(void *ctx, const struct fs_decision *forced,
 static uint32_t search_alts(void *ctx, struct fs_decision *out, uint32_t max)
 {
 	struct search *x = ctx;
-	uint32_t nr;
-	const struct fs_alt *a = fs_runner_alts(x->r, &nr);
 
-	for (uint32_t i = 0; i < nr && i < max; i++) {
-		out[i] = a[i].d;
-		out[i].step = a[i].step;
-	}
-	return nr;
+	return fs_runner_alt_decisions(x->r, out, max);
 }
 
 static bool run_search(struct fs_runner *r, const struct run_opts *o,

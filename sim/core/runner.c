@@ -132,6 +132,19 @@ const struct fs_alt *fs_runner_alts(const struct fs_runner *r, uint32_t *nr)
 	return fs_machine_alts(r->mach, nr);
 }
 
+uint32_t fs_runner_alt_decisions(const struct fs_runner *r,
+				 struct fs_decision *out, uint32_t max)
+{
+	uint32_t nr;
+	const struct fs_alt *a = fs_runner_alts(r, &nr);
+
+	for (uint32_t i = 0; i < nr && i < max; i++) {
+		out[i] = a[i].d;
+		out[i].step = a[i].step;
+	}
+	return nr;
+}
+
 void fs_run_enter_target(struct fs_runner *r)
 {
 	fs_arena_cur = r->arena;

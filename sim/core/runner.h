@@ -62,6 +62,12 @@ int fs_runner_run_sched(struct fs_runner *r, const struct fs_trace *t,
 			struct fs_run_result *res, char *err, size_t errlen);
 /* Alternatives the last run was offered (exhaustive search). */
 const struct fs_alt *fs_runner_alts(const struct fs_runner *r, uint32_t *nr);
+/*
+ * The last run's alternatives as decisions placed at their steps (up to
+ * @max in @out), for the exhaustive search; returns how many there were.
+ */
+uint32_t fs_runner_alt_decisions(const struct fs_runner *r,
+				 struct fs_decision *out, uint32_t max);
 
 #define FS_DEFAULT_ARENA_SLOTS	4096
 
