@@ -4,7 +4,7 @@
  * the checker, report each distinct finding once (KASAN style) and write
  * its trace for replay.  Trace i of a run has seed mix(seed, i), so a
  * finding's trace is reproducible on its own, whichever worker ran it:
- * --jobs N forks N workers that take the indices in turn (w, w + N, ...),
+ * --jobs N forks N workers that claim the indices from a shared counter,
  * --shard I/N keeps the indices i with i % N == I, and the two combine.
  */
 #include <errno.h>
@@ -378,6 +378,7 @@ struct search {
 	struct fs_trace *t;
 	struct run_stats *s;
 	struct fs_run_result *res;
+	bool late;			/* cut short by --seconds */
 };
 
 static bool search_run(void *ctx, const struct fs_decision *forced,
@@ -389,6 +390,11 @@ static bool search_run(void *ctx, const struct fs_decision *forced,
 				   .record_alts = !nr, .forced = forced,
 				   .nr_forced = nr };
 
+	/* A search can take seconds: --seconds ends it between runs. */
+	if (nr && x->o->seconds && now() - x->o->start >= x->o->seconds) {
+		x->late = true;
+		return true;
+	}
 	run_once(x->r, x->o, x->t, &rs, x->res);
 	add_stats(x->s, x->res);
 	return x->res->finding;
@@ -409,8 +415,9 @@ static bool run_search(struct fs_runner *r, const struct run_opts *o,
 		.run = search_run, .alts = search_alts,
 	};
 	struct search x = { .r = r, .o = o, .t = t, .s = s, .res = res };
+	bool hit = fs_sched_search(&ops, &x);
 
-	return fs_sched_search(&ops, &x);
+	return hit && !x.late;
 }
 
 /*
@@ -547,18 +554,22 @@ static void send_counts(const struct run_stats *s)
 }
 
 /*
- * Worker @w's traces (all of them without --jobs): the indices of this
- * shard taken in turn by the workers, until the runs, the seconds, a
- * finding under --stop or the parent says so.
+ * This process's traces: the indices of this shard, claimed one by one
+ * from the counter the --jobs workers share (in order without --jobs),
+ * until the runs, the seconds, a finding under --stop or the parent says
+ * so.  Trace i is the same whoever runs it (its seed is mix(seed, i)).
  */
 static void campaign(struct fs_runner *r, const struct run_opts *o,
-		     struct run_stats *s, unsigned int w)
+		     struct run_stats *s)
 {
-	uint64_t step = o->nr_shards * o->jobs;
 	double tick = o->worker ? 0.2 : isatty(2) ? 0.5 : 10.0, last = 0;
 
-	for (uint64_t i = o->shard + o->nr_shards * w; !o->runs || i < o->runs;
-	     i += step) {
+	for (uint64_t k = 0;; k++) {
+		uint64_t i = o->shard + o->nr_shards *
+			     (o->worker ? fs_job_claim() : k);
+
+		if (o->runs && i >= o->runs)
+			break;
 		if (o->seconds && now() - o->start >= o->seconds)
 			break;
 		if (fs_job_stopped() || fs_interrupted())
@@ -705,8 +716,9 @@ static void worker_main(void *ctx, unsigned int w)
 	static struct run_stats s;
 	struct fs_runner *r = make_runner(o);
 
+	(void)w;	/* workers claim their traces; which one does not matter */
 	o->worker = true;
-	campaign(r, o, &s, w);
+	campaign(r, o, &s);
 	fs_runner_destroy(r);
 }
 
@@ -856,7 +868,7 @@ int fs_cmd_run(int argc, char **argv)
 	o.start = now();
 	fs_catch_sigint();
 	if (r)
-		campaign(r, &o, &s, 0);
+		campaign(r, &o, &s);
 	else
 		run_jobs(&o, &s);
 	elapsed = now() - o.start;

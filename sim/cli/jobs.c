@@ -18,7 +18,7 @@
 
 /* This process's pipe to the parent when it is a worker. */
 static int job_fd = -1;
-static volatile int *job_stop;
+static struct fs_jobs_shared *job_sh;
 
 unsigned int fs_jobs_cpus(void)
 {
@@ -53,7 +53,12 @@ void fs_job_send(const void *rec, size_t len)
 
 bool fs_job_stopped(void)
 {
-	return job_stop && *job_stop;
+	return job_sh && __atomic_load_n(&job_sh->stop, __ATOMIC_RELAXED);
+}
+
+unsigned long long fs_job_claim(void)
+{
+	return __atomic_fetch_add(&job_sh->next, 1, __ATOMIC_RELAXED);
 }
 
 void fs_job_hold(bool hold)
@@ -81,7 +86,7 @@ static void worker(struct fs_jobs *j, unsigned int w, int wfd,
 	for (unsigned int i = 0; i < w; i++)
 		close(j->fd[i]);
 	job_fd = wfd;
-	job_stop = j->stop;
+	job_sh = j->sh;
 	fn(ctx, w);
 	fflush(NULL);
 	_exit(FS_EXIT_OK);
@@ -90,13 +95,13 @@ static void worker(struct fs_jobs *j, unsigned int w, int wfd,
 void fs_jobs_start(struct fs_jobs *j, unsigned int n,
 		   void (*fn)(void *ctx, unsigned int w), void *ctx)
 {
-	void *shared = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
+	void *shared = mmap(NULL, sizeof(*j->sh), PROT_READ | PROT_WRITE,
 			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 	if (shared == MAP_FAILED)
 		fs_internal_error("jobs: mmap: %s", strerror(errno));
 	memset(j, 0, sizeof(*j));
-	j->stop = shared;
+	j->sh = shared;
 	j->n = j->live = n;
 	fflush(NULL);
 	for (unsigned int w = 0; w < n; w++) {
@@ -181,7 +186,7 @@ bool fs_jobs_poll(struct fs_jobs *j, double timeout,
 
 void fs_jobs_stop(struct fs_jobs *j, bool now)
 {
-	*j->stop = 1;
+	__atomic_store_n(&j->sh->stop, 1, __ATOMIC_RELAXED);
 	if (!now || j->killed)
 		return;
 	j->killed = true;
@@ -204,6 +209,6 @@ bool fs_jobs_wait(struct fs_jobs *j)
 			ok = false;
 		free(j->buf[w]);
 	}
-	munmap((void *)j->stop, sizeof(int));
+	munmap(j->sh, sizeof(*j->sh));
 	return ok;
 }

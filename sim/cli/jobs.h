@@ -3,7 +3,10 @@
  * Worker processes for `fragsim run --jobs N`: the simulator keeps global
  * state and runs kernel code on fibers, so parallelism is by fork().  Each
  * worker streams length-prefixed records to the parent over its own pipe;
- * a shared flag tells every worker to stop.
+ * a shared page holds the flag that tells every worker to stop and the
+ * counter from which workers claim work items, so a worker that drew
+ * cheap items takes more of them (static striding left one core idle
+ * whenever the costly items fell to one worker).
  */
 #ifndef FRAGSIM_JOBS_H
 #define FRAGSIM_JOBS_H
@@ -14,13 +17,18 @@
 
 #define FS_JOBS_MAX	256
 
+struct fs_jobs_shared {
+	int stop;
+	unsigned long long next;	/* the next unclaimed work item */
+};
+
 struct fs_jobs {
 	unsigned int n, live;
 	pid_t pid[FS_JOBS_MAX];
 	int fd[FS_JOBS_MAX];		/* read ends; -1 once at EOF */
 	char *buf[FS_JOBS_MAX];		/* bytes read, not yet a whole record */
 	size_t len[FS_JOBS_MAX], cap[FS_JOBS_MAX];
-	volatile int *stop;		/* shared with the workers */
+	struct fs_jobs_shared *sh;	/* shared with the workers */
 	bool killed;			/* fs_jobs_stop() sent SIGTERM */
 };
 
@@ -53,6 +61,8 @@ bool fs_jobs_wait(struct fs_jobs *j);
 /* Worker: one record to the parent; has the parent asked us to stop? */
 void fs_job_send(const void *rec, size_t len);
 bool fs_job_stopped(void);
+/* Worker: claim the next work item (0, 1, 2, ... over all workers). */
+unsigned long long fs_job_claim(void);
 /* Worker: no SIGTERM between hold(true) and hold(false) (files written). */
 void fs_job_hold(bool hold);
 
