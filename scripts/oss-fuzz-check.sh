@@ -66,12 +66,6 @@ show_crash() {
 }
 now() { date +%s; }
 T0=$(now)
-# The short runs fuzz linux-6.12: on linux-7.3 the -O1 ASan build finds,
-# within seconds, a refcount-mismatch the checker raises while another CPU
-# is still inside netdev_alloc_frag() (a false positive under open
-# investigation, issue 10's note); FRAGSIM_OSSFUZZ_TARGET overrides.
-export FRAGSIM_FUZZ_TARGET=${FRAGSIM_OSSFUZZ_TARGET:-linux-6.12}
-
 fs_install_missing
 mapfile -t kernels < <(fs_kernels)
 for k in "${kernels[@]}"; do
@@ -248,6 +242,18 @@ if build libfuzzer; then
 				show "$log.seeds" 10
 			fi
 		fi
+		# Inputs that once gave a false finding stay quiet on their target.
+		for q in "$ROOT"/tests/fuzz/quiet/*/; do
+			[ "$f" = fuzz_trace ] && [ -d "$q" ] || continue
+			qt=$(basename "$q")
+			if (cd "$L/run" && FRAGSIM_FUZZ_TARGET="$qt" timeout 120 "$OUTL/$f" "$q" \
+				-runs=0 -error_exitcode=1 -timeout=25) > "$log.quiet-$qt" 2>&1; then
+				pass "$f: tests/fuzz/quiet/$qt inputs replay with no finding"
+			else
+				fail "$f: a tests/fuzz/quiet/$qt input gives a finding again"
+				show_crash "$log.quiet-$qt"
+			fi
+		done
 		# A short run as the runner does it: corpus dir first, dict, options.
 		corpus="$L/corpus/$f"
 		mkdir -p "$corpus"

@@ -96,9 +96,8 @@ unsigned int fs_net_cache_of(struct fs_runner *r, const void *va,
 
 	for (unsigned int i = r->trace->nr_caches; i < r->nr_views; i++) {
 		struct fs_cache_view cv;
-		unsigned int k = i - r->trace->nr_caches;
 
-		r->t->pcpu_view(k / FS_PCPU_NR, k % FS_PCPU_NR, &cv);
+		fs_run_view(r, i, &cv);
 		if (cv.va && p >= (char *)cv.va && p <= (char *)cv.va + cv.size) {
 			r->views[i] = cv;
 			*v = &r->views[i];

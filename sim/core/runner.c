@@ -54,7 +54,7 @@ bool fs_run_is_pcpu(const struct fs_runner *r, unsigned int i)
 	return i >= r->trace->nr_caches;
 }
 
-void fs_run_view(struct fs_runner *r, unsigned int i, struct fs_cache_view *v)
+static void view(struct fs_runner *r, unsigned int i, struct fs_cache_view *v)
 {
 	if (fs_run_is_pcpu(r, i)) {
 		unsigned int k = i - r->trace->nr_caches;
@@ -67,6 +67,15 @@ void fs_run_view(struct fs_runner *r, unsigned int i, struct fs_cache_view *v)
 		return;
 	}
 	r->t->view(r->nc[i], v);
+}
+
+void fs_run_view(struct fs_runner *r, unsigned int i, struct fs_cache_view *v)
+{
+	if (r->mach)
+		fs_machine_observe(r->mach, true);
+	view(r, i, v);
+	if (r->mach)
+		fs_machine_observe(r->mach, false);
 }
 
 static void viewer(void *ctx, unsigned int i, struct fs_cache_view *v)

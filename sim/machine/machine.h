@@ -69,6 +69,8 @@ bool fs_machine_wait(struct fs_machine *m, bool (*ready)(void *ctx, int arg),
 		     int arg);
 /* A scheduling point at an operation boundary. */
 void fs_machine_op_point(struct fs_machine *m);
+/* Between begin and end the runner reads kernel state: no points. */
+void fs_machine_observe(struct fs_machine *m, bool begin);
 /* Run pending softirqs of every CPU (end of run). */
 void fs_machine_flush_softirqs(struct fs_machine *m);
 /* Stop scheduling (teardown runs on CPU 0, task context). */
