@@ -22,7 +22,7 @@ usage() {
 	usage: scripts/validate.sh (--tree DIR --patch FILE [--patch FILE]... |
 	                            --base DIR --patched DIR | --git REPO --range A..B)
 	                           [--budget N | --minutes M] [--jobs J] [--seed X]
-	                           [--name NAME] [--suppress FILE]
+	                           [--name NAME] [--suppress FILE]... [--no-default-suppressions]
 	  --tree DIR      a kernel tree (full, or the files of extract.py --list-files)
 	  --patch FILE    a unified diff or a git format-patch mail, applied (-p1) in
 	                  order to a private copy of the tree's page_frag files
@@ -33,7 +33,9 @@ usage() {
 	  --jobs J        worker processes (default: every core, $(nproc))
 	  --seed X        seed of the generated traces (default 1)
 	  --name NAME     report directory reports/validate-NAME (default: from the input)
-	  --suppress FILE suppressions, applied to both sides
+	  --suppress FILE known bugs (docs/suppressions.md), on both sides: a new
+	                  finding they name is "known", not a REGRESSION (repeatable)
+	  --no-default-suppressions  without fragsim's built-in list
 	exit status: 0 PASS, FIXES or nothing to validate; 1 REGRESSION or BEHAVIOUR
 	CHANGE; 2 bad input; 3 internal error
 	EOF
@@ -43,7 +45,8 @@ die() { printf 'fragsim: error: %s\n' "$*" >&2; exit 2; }
 internal() { printf 'fragsim: internal error: %s\n' "$*" >&2; exit 3; }
 say() { printf 'validate: %s\n' "$*" >&2; }
 
-tree= base= patched= git= range= name= suppress= seed=1 budget= minutes=
+tree= base= patched= git= range= name= seed=1 budget= minutes=
+sup=()
 jobs=$(nproc)
 patches=()
 while [ $# -gt 0 ]; do
@@ -63,7 +66,10 @@ while [ $# -gt 0 ]; do
 	--jobs) jobs=$2 ;;
 	--seed) seed=$2 ;;
 	--name) name=$2 ;;
-	--suppress) suppress=$2 ;;
+	--suppress)
+		[ -r "$2" ] || die "--suppress $2: no such file"
+		sup+=(--suppress "$(realpath "$2")") ;;
+	--no-default-suppressions) sup+=("$1"); shift; continue ;;
 	-h|--help) usage; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
@@ -87,7 +93,6 @@ esac
 [[ -z "$budget" || "$budget" =~ ^[1-9][0-9]*$ ]] || die "--budget: a positive number of traces"
 [[ -z "$minutes" || "$minutes" =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--minutes: a number"
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || die "--jobs: a positive number"
-[ -z "$suppress" ] || [ -r "$suppress" ] || die "--suppress $suppress: no such file"
 for p in "${patches[@]}"; do
 	[ -f "$p" ] || die "--patch $p: no such file"
 done
@@ -279,8 +284,6 @@ corpora=()
 for d in "$FRAGSIM_ROOT"/corpus/regress "$FRAGSIM_ROOT"/corpus/fuzz_*; do
 	[ -d "$d" ] && corpora+=(--corpus "${d#"$FRAGSIM_ROOT"/}")
 done
-sup=()
-[ -n "$suppress" ] && sup=(--suppress "$suppress")
 say "fragsim validate ${work[*]} --jobs $jobs --seed $seed"
 (cd "$FRAGSIM_ROOT" && "$FRAGSIM" validate --base tree-base --patched tree \
 	"${work[@]}" --jobs "$jobs" --seed "$seed" "${corpora[@]}" "${sup[@]}" \

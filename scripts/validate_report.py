@@ -13,7 +13,7 @@ import os
 import sys
 
 PASSING = ('PASS', 'FIXES')
-ORDER = ('new', 'fixed', 'common')
+ORDER = ('new', 'fixed', 'known', 'common')
 
 
 def load(path, default):
@@ -99,7 +99,9 @@ def html_report(v, rows, inf):
                      (v[s]['name'], v[s]['release'], v[s]['layout'], v[s]['build'])))
     p.append('<h2>Findings</h2>')
     p.append(table(['class', 'base cases', 'patched cases', 'title', 'first case'],
-                   [(esc(t['class']), t['base_cases'], t['patched_cases'], esc(t['title']),
+                   [(esc(t['class']), t['base_cases'], t['patched_cases'],
+                     esc(t['title'] + (' [suppressed by %s]' % t['known_by']
+                                       if t.get('known_by') else '')),
                      esc(t['first_case'])) for t in
                     sorted(v['titles'], key=lambda t: ORDER.index(t['class']))]) if v['titles']
              else '<p>No finding on either side.</p>')

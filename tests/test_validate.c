@@ -111,6 +111,31 @@ static bool test_gone_title_fixes(void)
 	return true;
 }
 
+/* A suppressed new title is known: no regression, listed as known. */
+static bool test_suppressed_new_title_is_known(void)
+{
+	struct fs_val_result r[] = { one(0, false, "", T_ALIGN), one(1, true, "", "") };
+	struct fs_val_summary s;
+
+	strcpy(r[0].side[FS_VAL_PATCHED].known, "my.supp:3");
+	fs_val_summarize(r, 2, &s);
+	ASSERT_EQ(s.verdict, FS_VERDICT_PASS);
+	ASSERT_EQ(fs_val_title_class(&s.titles[0]), FS_VAL_KNOWN);
+	ASSERT_STREQ(s.titles[0].known, "my.supp:3");
+	fs_val_summary_free(&s);
+	return true;
+}
+
+/* A patch may fix a known bug: that is still FIXES. */
+static bool test_suppressed_gone_title_fixes(void)
+{
+	struct fs_val_result r[] = { one(0, false, T_LEAK, ""), one(1, true, "", "") };
+
+	strcpy(r[0].side[FS_VAL_BASE].known, "my.supp:9");
+	ASSERT_EQ(verdict(r, 2), FS_VERDICT_FIXES);
+	return true;
+}
+
 /* A finding past the point where the other side stopped proves nothing. */
 static bool test_masked_finding_is_no_evidence(void)
 {
@@ -171,6 +196,8 @@ int main(void)
 		TEST(test_known_kind_in_concurrent_trace_is_common),
 		TEST(test_known_title_in_deterministic_trace_is_new),
 		TEST(test_gone_title_fixes),
+		TEST(test_suppressed_new_title_is_known),
+		TEST(test_suppressed_gone_title_fixes),
 		TEST(test_masked_finding_is_no_evidence),
 		TEST(test_regression_wins_over_fix),
 		TEST(test_divergence_only_is_a_behaviour_change),

@@ -200,6 +200,23 @@ def fragsim_validate(src, zoo, targets, tmp):
     check('validate_report.py: verdict first in the text and on top of the page',
           p.returncode == 0 and p.stdout.startswith('REGRESSION') and
           html.find('REGRESSION') < html.find('<h2>') and 'REGRESSION' in html, p.stdout + p.stderr)
+    # The same pair with the regression's kind and function suppressed on
+    # the patched side: known, not a REGRESSION; both sides share the file.
+    supp = os.path.join(tmp, 'align.supp')
+    write(supp, 'kind: fragment-misaligned\nfunction: %s\ntarget: %s\n'
+          'reason: test\nlink: https://lore.kernel.org/\n'
+          % (regs[0]['title'].rsplit(' in ', 1)[1] if regs else 'x', align))
+    out = os.path.join(tmp, 'supp')
+    r = run([zoo] + common + ['--base', other, '--patched', align, '--out', out,
+                              '--suppress', supp], cwd=src)
+    lines = r.stdout.split('\n')
+    check('fragsim validate --suppress: the suppressed new title is known, no REGRESSION',
+          r.returncode == 0 and lines[0] in ('PASS', 'FIXES') and
+          any(l.strip().startswith('known') and '[suppressed by %s:1]' % supp in l
+              for l in lines), r.stdout + r.stderr)
+    one_line_error('fragsim validate --suppress: a malformed file',
+                   run([zoo] + common + ['--base', other, '--patched', align, '--out', out,
+                                         '--suppress', os.path.join(src, 'README.md')], cwd=src))
     one_line_error('fragsim validate: an unknown target',
                    run([zoo, 'validate', '--base', 'nosuch', '--patched', align, '--out', out]))
 

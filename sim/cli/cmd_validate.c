@@ -32,7 +32,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: %s validate [--base T] [--patched T] [--budget N | --minutes M]\n"
 		"              [--seed X] [--jobs J] [--corpus DIR]... [--out DIR]\n"
-		"              [--suppress FILE] [--no-diff] [--min-runs N] [--quiet]\n"
+		"              [--suppress FILE] [--no-default-suppressions] [--no-diff]\n"
+		"              [--min-runs N] [--quiet]\n"
 		"  --base T      the unpatched target (default tree-base)\n"
 		"  --patched T   the patched target (default tree)\n"
 		"  --budget N    generated traces, each on both sides (default %d)\n"
@@ -43,7 +44,8 @@ static void usage(FILE *f)
 		"                (text or binary); short concurrent ones also exhaustively\n"
 		"  --out DIR     validate.json, minimized regressions and divergence\n"
 		"                examples (default validate-out)\n"
-		"  --suppress F  suppressions, on both sides (see docs/validating-a-patch.md)\n"
+		FS_CLI_SUPP_USAGE
+		"                (both sides; a suppressed new title is known, no REGRESSION)\n"
 		"  --no-diff     no differential check of each side against ref\n"
 		"  --min-runs N  runs to minimize each regression (default 600)\n"
 		"exit status: 0 PASS or FIXES, 1 REGRESSION or BEHAVIOUR CHANGE, 2 bad input\n",
@@ -70,6 +72,7 @@ static void parse(int argc, char **argv, struct fs_val_cli *c)
 		{ "corpus", required_argument, NULL, 'c' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "suppress", required_argument, NULL, 'x' },
+		{ "no-default-suppressions", no_argument, NULL, 'N' },
 		{ "no-diff", no_argument, NULL, 'D' },
 		{ "min-runs", required_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -93,7 +96,8 @@ static void parse(int argc, char **argv, struct fs_val_cli *c)
 			c->corpus[c->nr_corpus++] = optarg;
 			break;
 		case 'o': c->out = optarg; break;
-		case 'x': c->suppress = optarg; break;
+		case 'x': fs_cli_supp_add(&c->supp_opts, optarg); break;
+		case 'N': c->supp_opts.no_default = true; break;
 		case 'D': c->o.diff = false; break;
 		case 'r': c->min_runs = fs_opt_u64("--min-runs", optarg); break;
 		case 'q': c->quiet = true; break;

@@ -7,12 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../lib/array.h"
 #include "cli.h"
 #include "validate_out.h"
 
 static const char *const class_names[] = {
 	[FS_VAL_COMMON] = "common", [FS_VAL_NEW] = "new", [FS_VAL_FIXED] = "fixed",
+	[FS_VAL_KNOWN] = "known",
 };
+_Static_assert(ARRAY_SIZE(class_names) == FS_VAL_NR_CLASSES,
+	       "a name for every class");
 
 const char *fs_val_class_name(enum fs_val_class c)
 {
@@ -67,6 +71,7 @@ static void titles(FILE *f, const struct fs_val_cli *c)
 		key(f, "title", t->title, ", ");
 		key(f, "kind", t->kind, ", ");
 		key(f, "class", fs_val_class_name(fs_val_title_class(t)), ", ");
+		key(f, "known_by", t->known, ", ");
 		fprintf(f, "\"base_cases\": %u, \"patched_cases\": %u, ",
 			t->cases[FS_VAL_BASE], t->cases[FS_VAL_PATCHED]);
 		key(f, "first_case", name, "}");
@@ -163,8 +168,12 @@ void fs_val_write_json(const struct fs_val_cli *c,
 	fprintf(f, "  \"cases\": %u, \"generated\": %u, \"corpus\": %u, \"skipped_count\": %u,\n",
 		c->sum.ran, c->nr_generated, c->sum.ran - c->nr_generated,
 		c->sum.skipped);
-	fputs("  ", f);
-	key(f, "suppress", c->suppress ? c->suppress : "", ",\n");
+	fputs("  \"suppress\": [", f);
+	for (unsigned int i = 0; i < c->supp.nr_files; i++) {
+		fputs(i ? ", " : "", f);
+		str(f, c->supp.files[i]);
+	}
+	fputs("],\n", f);
 	titles(f, c);
 	regressions(f, c, g, ng);
 	divergences(f, c, e, ne);

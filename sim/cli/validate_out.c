@@ -30,8 +30,8 @@ static double now(void)
 
 void fs_val_load_suppressions(struct fs_val_cli *c)
 {
-	if (c->suppress && access(c->suppress, R_OK))
-		fs_usage_error("--suppress %s: %s", c->suppress, strerror(errno));
+	fs_cli_supp_load(&c->supp, &c->supp_opts);
+	c->o.supp = &c->supp;
 }
 
 static void summary(const struct fs_val_cli *c)
@@ -55,24 +55,23 @@ static void summary(const struct fs_val_cli *c)
 		printf("fragsim validate: %s: %llu runs, %llu operations\n",
 		       c->o.target[k]->name, (unsigned long long)s->runs[k],
 		       (unsigned long long)s->ops[k]);
-	/* New titles first, then fixed, then common. */
-	for (uint32_t k = 0; k < 3 * s->nr_titles; k++) {
+	/* New titles first, then fixed, known, common. */
+	for (uint32_t k = 0; k < 4 * s->nr_titles; k++) {
 		const struct fs_val_title *t = &s->titles[k % s->nr_titles];
 		static const enum fs_val_class order[] = {
-			FS_VAL_NEW, FS_VAL_FIXED, FS_VAL_COMMON,
+			FS_VAL_NEW, FS_VAL_FIXED, FS_VAL_KNOWN, FS_VAL_COMMON,
 		};
 
 		if (fs_val_title_class(t) != order[k / s->nr_titles])
 			continue;
-		printf("  %-6s base %4u  patched %4u  %s\n",
+		printf("  %-6s base %4u  patched %4u  %s%s%s%s\n",
 		       fs_val_class_name(fs_val_title_class(t)), t->cases[FS_VAL_BASE],
-		       t->cases[FS_VAL_PATCHED], t->title);
+		       t->cases[FS_VAL_PATCHED], t->title,
+		       t->known[0] ? "  [suppressed by " : "", t->known,
+		       t->known[0] ? "]" : "");
 	}
 	printf("fragsim validate: %u deterministic trace(s) diverge (served/NULL, pfmemalloc or alignment of an allocation)\n",
 	       s->divergences);
-	if (c->suppress)
-		printf("fragsim validate: note: --suppress %s is accepted but not applied yet\n",
-		       c->suppress);
 }
 
 /* Run @t once on @target; the finding's title into @title ("" none). */

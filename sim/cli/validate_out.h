@@ -18,7 +18,9 @@ struct fs_val_cli {
 	unsigned int jobs;
 	const char **corpus;
 	unsigned int nr_corpus;
-	const char *out, *suppress;
+	const char *out;
+	struct fs_cli_supp supp_opts;
+	struct fs_supp supp;
 	uint64_t min_runs;
 	bool quiet;
 
@@ -59,8 +61,8 @@ void fs_val_write_json(const struct fs_val_cli *c,
 		       const struct fs_val_example *e, uint32_t ne);
 
 /*
- * --suppress FILE.  A stub until the suppression list of `fragsim run`
- * lands: the file must exist, and is recorded; nothing is suppressed yet.
+ * The default suppressions unless --no-default-suppressions, then each
+ * --suppress FILE, for both sides; a malformed file exits 2.
  */
 void fs_val_load_suppressions(struct fs_val_cli *c);
 

@@ -12,6 +12,7 @@
 #include "../lib/array.h"
 #include "../lib/rng.h"
 #include "../lib/xalloc.h"
+#include "../check/suppress.h"
 #include "../sched/sched.h"
 #include "../trace/trace_gen.h"
 #include "validate.h"
@@ -35,6 +36,7 @@ struct side {
 	struct fs_val_side *res;
 	struct fs_trace *trace;
 	struct fs_run_result last;
+	const struct fs_supp *supp;
 };
 
 struct fs_val_runner {
@@ -76,6 +78,7 @@ struct fs_val_runner *fs_val_create(const struct fs_val_opts *o)
 		};
 
 		s->t = o->target[k];
+		s->supp = o->supp;
 		s->r = fs_runner_create(&ro);
 		if (!s->r)
 			fs_oom();
@@ -203,6 +206,16 @@ static uint32_t search_alts(void *ctx, struct fs_decision *out, uint32_t max)
 }
 
 /* Run @t on side @s; -1 (and @err) when the target refuses it. */
+/* A side's finding that a suppression names is known on that side. */
+static void known(const struct side *s, struct fs_val_side *res)
+{
+	const struct fs_supp_entry *e = s->supp ?
+		fs_supp_match(s->supp, s->last.finding, s->t->name) : NULL;
+
+	if (e)
+		snprintf(res->known, sizeof(res->known), "%s:%u", e->file, e->line);
+}
+
 static int run_side(struct side *s, struct fs_trace *t,
 		    struct fs_val_side *res, char *err, size_t errlen)
 {
@@ -226,6 +239,7 @@ static int run_side(struct side *s, struct fs_trace *t,
 		snprintf(res->title, sizeof(res->title), "%s", s->last.finding->title);
 		snprintf(res->kind, sizeof(res->kind), "%s",
 			 fs_finding_slug(s->last.finding->kind));
+		known(s, res);
 	}
 	return 0;
 }

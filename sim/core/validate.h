@@ -47,6 +47,7 @@ enum {
 struct fs_val_side {
 	char title[160];	/* first finding; "" none */
 	char kind[48];		/* its slug */
+	char known[96];		/* suppressed by "FILE:LINE"; "" not known */
 	uint64_t ops, runs;
 };
 
@@ -73,6 +74,8 @@ struct fs_val_opts {
 	const struct fs_target *target[FS_VAL_NR_SIDES];
 	uint64_t seed;
 	bool diff;			/* each side also against ref */
+	/* Known bugs (sim/check/suppress.h), on both sides; may be NULL. */
+	const struct fs_supp *supp;
 	/* The CLI's trace loader (text or binary) and replay writer. */
 	int (*load)(struct fs_trace *t, const char *path, char *err,
 		    size_t errlen);
@@ -150,12 +153,15 @@ struct fs_val_title {
 	/* ... of which deterministic: a schedule cannot explain them. */
 	uint32_t det_only[FS_VAL_NR_SIDES];
 	bool kind_on[FS_VAL_NR_SIDES];	/* its kind, any title, per side */
+	char known[96];			/* suppressed by "FILE:LINE" on a side */
 };
 
 enum fs_val_class {
 	FS_VAL_COMMON,
 	FS_VAL_NEW,		/* patched only: a regression */
 	FS_VAL_FIXED,		/* base only */
+	FS_VAL_KNOWN,		/* patched only, but suppressed: no regression */
+	FS_VAL_NR_CLASSES,
 };
 
 struct fs_val_summary {
@@ -170,7 +176,8 @@ struct fs_val_summary {
  * A title is new when patched has it unexplained (see only) and base
  * never has a finding of its kind, or has it unexplained in a
  * deterministic trace (its schedule cannot explain the difference); fixed
- * the other way round.
+ * the other way round.  A new title that a suppression names is known,
+ * not new; a fixed one stays fixed (a patch may fix a known bug).
  */
 enum fs_val_class fs_val_title_class(const struct fs_val_title *t);
 

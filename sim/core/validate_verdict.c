@@ -30,7 +30,7 @@ enum fs_val_class fs_val_title_class(const struct fs_val_title *t)
 	const enum fs_val_side_id b = FS_VAL_BASE, p = FS_VAL_PATCHED;
 
 	if (t->det_only[p] || (t->only[p] && !t->kind_on[b]))
-		return FS_VAL_NEW;
+		return t->known[0] ? FS_VAL_KNOWN : FS_VAL_NEW;
 	if (t->det_only[b] || (t->only[b] && !t->kind_on[p]))
 		return FS_VAL_FIXED;
 	return FS_VAL_COMMON;
@@ -98,6 +98,8 @@ static void add_case(struct fs_val_summary *s, size_t *cap,
 			continue;
 		t = title_of(s, cap, me);
 		t->cases[k]++;
+		if (me->known[0] && !t->known[0])
+			strcpy(t->known, me->known);
 		if (r->case_no < t->first[k])
 			t->first[k] = r->case_no;
 		if (!unexplained(r, k))
