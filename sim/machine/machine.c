@@ -520,22 +520,14 @@ static void decide(struct fs_machine *m, bool elig, bool op, uint8_t window,
 		     (unsigned long long)m->st.steps, d.kind, d.arg);
 }
 
-static void point(void *ctx, const void *addr, unsigned int size,
-		  unsigned int flags, const void *pc)
+static __attribute__((noinline)) void
+point_on(struct fs_machine *m, const void *addr, unsigned int size,
+	 unsigned int flags, const void *pc)
 {
-	struct fs_machine *m = ctx;
 	struct task *me;
 	uint8_t window = m->after_count;
 	bool elig = false;
 
-	/*
-	 * The runner reading a cache (an inline decoder the compiler left
-	 * out of line) is neither kernel behaviour nor a place to switch:
-	 * a switch there would leave a fragment handed out but not yet
-	 * noted, and the step numbers would depend on the inlining.
-	 */
-	if (m->observing)
-		return;
 	if (m->cfg.cbs.access && addr)
 		m->cfg.cbs.access(m->cfg.cbs.ctx, addr, size, flags, pc);
 	/* Agents' own accesses are not points: a replay may skip them. */
@@ -567,6 +559,24 @@ static void point(void *ctx, const void *addr, unsigned int size,
 		return;
 	decide(m, elig, flags & FS_ACC_OP, m->s->window ? window : FS_WINDOW_NONE,
 	       pc);
+}
+
+/* Every access of the kernel code: this test first, kept out of point_on's frame. */
+static void point(void *ctx, const void *addr, unsigned int size,
+		  unsigned int flags, const void *pc)
+{
+	struct fs_machine *m = ctx;
+
+	/*
+	 * The runner reading a cache (an inline decoder the compiler left
+	 * out of line) is neither kernel behaviour nor a place to switch:
+	 * a switch there would leave a fragment handed out but not yet
+	 * noted, and the step numbers would depend on the inlining.  The
+	 * quiet rounds of a long repeat have no points either.
+	 */
+	if (m->observing)
+		return;
+	point_on(m, addr, size, flags, pc);
 }
 
 void fs_machine_observe(struct fs_machine *m, bool begin)

@@ -21,8 +21,12 @@
 #define FS_BIN_MAX_OPS		255	/* N is one byte */
 #define FS_BIN_OP_SIZE		4	/* op, sel, lo, hi */
 #define FS_BIN_DEC_SIZE		3	/* gap, kind, arg */
-/* What a decoded input may execute, raises and hardirq counts expanded. */
-#define FS_BIN_MAX_TOTAL_OPS	400000u
+/*
+ * What a decoded input may execute, raises and hardirq counts expanded:
+ * one long repeat of 32K one-byte fragments (a page's whole bias) and
+ * some more; a larger input is refused, cheaply, before it runs.
+ */
+#define FS_BIN_MAX_TOTAL_OPS	40000u
 
 /* What an opcode's operation reads besides its actor bits. */
 #define FS_BIN_F_SEL		1u	/* s = sel >> 2 */

@@ -29,6 +29,8 @@
 #define FS_NO_HANDLE		UINT32_MAX
 #define FS_MAX_CACHES		16
 #define FS_MAX_REPEAT		10000000u
+/* From this many rounds, rounds after the second have no scheduling points. */
+#define FS_REPEAT_QUIET_ROUNDS	1024u
 #define FS_MAX_CPUS		8
 #define FS_MAX_ACTORS		16	/* declared actors (main is implicit) */
 #define FS_MAX_QUEUES		8
