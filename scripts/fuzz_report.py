@@ -38,7 +38,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import COLOURS, die, h, link, nice_step, si, svg_axes  # noqa: E402  (the campaign report's style)
+from report import (COLOURS, campaign_verdict, die, h, link, nice_step, plural,  # noqa: E402
+                    put_banner, si, svg_axes, verdict_banner)  # (the campaign report's style)
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "reports" / "templates" / "fuzz.html"
@@ -773,6 +774,20 @@ def cov_cell(r):
     return h(fmt_ratio(r))
 
 
+def fuzz_verdict(s):
+    """(kind, text) of the banner of one fuzz report."""
+    what = f"{s['fuzzer']} ({s['engine']}) on {s['target']}, {fmt(s['elapsed'])} s, " \
+           f"{fmt(s['stats']['execs'])} execs"
+    known = f"; {len(s['known'])} known (suppressed)" if s.get("known") else ""
+    if s["findings"]:
+        n = sum(f["count"] for f in s["findings"])
+        return "findings", (f"FINDINGS: {plural(len(s['findings']), 'distinct finding')} "
+                            f"({plural(n, 'artifact')}) from {what}{known}")
+    if s["status"] != "ok":
+        return "incomplete", f"{s['status'].upper()}: {s['error'] or 'see fuzz.log'} ({what})"
+    return "pass", f"PASS: 0 findings from {what}{known}"
+
+
 def index_html(s, plots, text):
     st = s["stats"]
     rows = [("engine", f"{s['engine']}, {fmt(s['jobs'])} job(s)"),
@@ -881,10 +896,11 @@ def index_html(s, plots, text):
                 "<body><h1>$title</h1>$meta<table>$table</table>$commands$plots"
                 "<h2>Kernel coverage</h2>$coverage<h2>Findings</h2>$findings"
                 "<pre>$summary_text</pre></body></html>")
-    return string.Template(tmpl).safe_substitute(
+    page = string.Template(tmpl).safe_substitute(
         title=h(f"fragsim fuzz {s['name']}"), meta=meta, table=table, commands=cmds,
         plots=inline, coverage=cov_html, findings=findings, summary_text=h(text),
         status=h(s["status"]))
+    return put_banner(page, verdict_banner(*fuzz_verdict(s)))
 
 
 def write_report(d):
@@ -975,6 +991,8 @@ def campaign(d):
             page = page.replace(MARK, section, 1)
         else:
             page = page.replace("</body>", section + "\n</body>", 1)
+        if sj is not None:
+            page = put_banner(page, verdict_banner(*campaign_verdict(sj)))
         # the summary.txt block of the page shows the file: keep it current
         if st is not None:
             page = re.sub(r"(<h2>summary\.txt</h2>\s*<pre>)(.*?)(</pre>)",

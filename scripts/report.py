@@ -47,8 +47,8 @@ SUMMARY = re.compile(
     r"(?:, (?P<known>\d+) known \(suppressed\))?$")
 # A known (suppressed) title: "N x (known) TITLE  [suppressed by FILE:LINE]".
 KNOWN_COUNT = re.compile(
-    r"^\s*(?P<count>\d+) x \(known\) (?P<title>.+?)  \[suppressed by (?P<where>[^\]]+)\]$")
-TITLE_COUNT = re.compile(r"^\s*(?P<count>\d+) x (?P<title>.+)$")
+    r"^\s+(?P<count>\d+) x \(known\) (?P<title>.+?)  \[suppressed by (?P<where>[^\]]+)\]$")
+TITLE_COUNT = re.compile(r"^\s+(?P<count>\d+) x (?P<title>.+)$")
 PROGRESS = re.compile(
     r"^\[\s*(?P<t>[0-9.]+)s\] ops (?P<ops>\d+)\s+traces (?P<traces>\d+)\s+"
     r"findings (?P<findings>\d+)\s+ops/s (?P<rate>\d+)"
@@ -56,7 +56,7 @@ PROGRESS = re.compile(
 SIM = re.compile(
     r"^fragsim run: simulator: (?P<points>\d+) scheduling points, (?P<irqs>\d+) hard irqs "
     r"injected, (?P<softirqs>\d+) softirqs run, (?P<switches>\d+) CPU switches "
-    r"\((?P<preemptions>\d+) preemptions\), (?P<agent>\d+) agent actions$")
+    r"\((?P<preemptions>\d+) preemptions\), (?P<agent>\d+) agent actions(?:;.*)?$")
 REPLAY = re.compile(r"^Replay: (?P<cmd>.+)$")
 REPRO = re.compile(r"^Repro key: (?P<key>.+)$")
 
@@ -118,6 +118,10 @@ def block_facts(block):
 
 
 def parse_log(text):
+    """The first line, the summary and simulator lines and the
+    "<count> x <title>" lines of a `fragsim run` log, in whatever order
+    they come: a count line is any indented one outside the report blocks
+    (other "fragsim run:" lines, such as the simulator's, may sit between)."""
     res = {"first": None, "summary": None, "sim": None, "titles": [], "known": [],
            "blocks": []}
     if not text:
@@ -127,27 +131,29 @@ def parse_log(text):
         m = FIRST.match(lines[0])
         if m:
             res["first"] = m.groupdict()
-    for i, line in enumerate(lines):
+    in_block = False
+    for line in lines:
+        if RULE.match(line):
+            in_block = not in_block
+            continue
+        if in_block:
+            continue
         m = SIM.match(line)
         if m:
             res["sim"] = {k: int(v) for k, v in m.groupdict().items()}
+            continue
         m = SUMMARY.match(line)
         if m:
             res["summary"] = m.groupdict()
-            res["titles"], res["known"] = [], []
-            for l in lines[i + 1:]:
-                if SIM.match(l):        # the simulator line comes first
-                    continue
-                mk = KNOWN_COUNT.match(l)
-                if mk:
-                    res["known"].append({"title": mk["title"], "count": int(mk["count"]),
-                                         "suppressed_by": mk["where"]})
-                    continue
-                mt = TITLE_COUNT.match(l)
-                if not mt:
-                    break
-                res["titles"].append({"title": mt["title"].strip(),
-                                      "count": int(mt["count"])})
+            continue
+        mk = KNOWN_COUNT.match(line)
+        if mk:
+            res["known"].append({"title": mk["title"], "count": int(mk["count"]),
+                                 "suppressed_by": mk["where"]})
+            continue
+        mt = TITLE_COUNT.match(line)
+        if mt:
+            res["titles"].append({"title": mt["title"].strip(), "count": int(mt["count"])})
     res["blocks"] = [block_facts(b) for b in report_blocks(text)]
     return res
 
@@ -584,6 +590,74 @@ def link(href, text=None):
     return f'<a href="{h(href)}">{h(text or href)}</a>'
 
 
+# The verdict banner at the top of every HTML report (this campaign report,
+# scripts/fuzz_report.py's, scripts/validate_report.py's): one coloured
+# line, the first thing a reader sees.  Styled inline so that a page of any
+# template shows it the same way.
+BANNER_COLOURS = {"pass": ("#1a7f37", "#e9f7ec"), "findings": ("#b00020", "#fdecee"),
+                  "incomplete": ("#9a5b00", "#fff4e0")}
+BANNER_BEGIN, BANNER_END = "<!-- verdict:begin -->", "<!-- verdict:end -->"
+
+
+def verdict_banner(kind, text):
+    fg, bg = BANNER_COLOURS[kind]
+    return (f'{BANNER_BEGIN}<div class="verdict verdict-{kind}" role="status" '
+            f'style="font-size:1.35em;font-weight:bold;color:{fg};background:{bg};'
+            f'border:2px solid {fg};border-radius:6px;padding:0.5em 0.8em;margin:0 0 1em 0;'
+            f'overflow-wrap:anywhere">{h(text)}</div>{BANNER_END}')
+
+
+def put_banner(page, banner):
+    """The page with its banner replaced, or put first in <body>."""
+    if BANNER_BEGIN in page and BANNER_END in page:
+        a, rest = page.split(BANNER_BEGIN, 1)
+        return a + banner + rest.split(BANNER_END, 1)[1]
+    m = re.search(r"<body[^>]*>", page)
+    if not m:
+        return banner + page
+    return page[:m.end()] + "\n" + banner + page[m.end():]
+
+
+def plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def campaign_verdict(s):
+    """(kind, text) of a campaign's summary.json, its fuzz part included
+    when scripts/fuzz_report.py --campaign has added it."""
+    targets = [t["target"] for t in s["targets"]]
+    hits = sum(t.get("findings") or 0 for t in s["targets"])
+    titles = sum(len(t.get("finding_titles") or []) for t in s["targets"])
+    known = sum(t.get("known") or 0 for t in s["targets"])
+    fuzz = s.get("fuzz") or {}
+    ftargets = fuzz.get("targets") or []
+    ftitles = sum(len(e.get("findings") or []) for e in ftargets)
+    bad = [f"fragsim run {t['target']} {t['status']}" for t in s["targets"]
+           if t["status"] not in ("ok", "findings")]
+    bad += [f"fuzz {e['target']} {e['status']}" for e in ftargets
+            if e["status"] not in ("ok", "findings")]
+    what = "fragsim run" + (" and libFuzzer" if ftargets else "")
+    where = ", ".join(targets) or "no target"
+    extra = f"; {known} known (suppressed)" if known else ""
+    if hits or titles or ftitles:
+        parts = []
+        if hits or titles:
+            parts.append(f"{plural(titles, 'distinct finding')} ({plural(hits, 'hit')}) "
+                         "from fragsim run")
+        if ftitles:
+            parts.append(f"{plural(ftitles, 'distinct finding')} from libFuzzer")
+        found = {t["target"] for t in s["targets"] if t.get("finding_titles") or t.get("findings")}
+        found |= {e["target"] for e in ftargets if e.get("findings")}
+        on = [t for t in targets if t in found] + sorted(found - set(targets))
+        text = f"FINDINGS: {' and '.join(parts)} on {', '.join(on)}{extra}"
+        if bad:
+            text += "; also " + ", ".join(bad)
+        return "findings", text
+    if bad:
+        return "incomplete", f"INCOMPLETE: {', '.join(bad)}; no findings in what ran on {where}{extra}"
+    return "pass", f"PASS: 0 findings on {where} ({what}){extra}"
+
+
 def index_html(s, svg, summary_text):
     rows = []
     for t in s["targets"]:
@@ -626,10 +700,11 @@ def index_html(s, svg, summary_text):
     table = ("<tr><th>target</th><th>seconds</th><th>traces</th><th>ops</th>"
              "<th>ops/s</th><th>findings</th><th>status</th><th>files</th>"
              "<th>build</th></tr>" + "".join(rows))
-    return string.Template(tmpl).safe_substitute(
+    page = string.Template(tmpl).safe_substitute(
         title=h(f"fragsim campaign {s['name']}"), meta=meta, table=table,
         errors=errors, plot=svg_inline, findings=findings,
         summary_text=h(summary_text), result=h(s["result"]))
+    return put_banner(page, verdict_banner(*campaign_verdict(s)))
 
 
 def main(argv):
