@@ -22,7 +22,8 @@ schedule decision not placeable on this build), dies of a signal we did
 not send, prints a sanitizer report, outlives its bound, or exceeds the
 memory bound.  Prints the counts per input class, exits per status, the
 longest run and the largest RSS; each failure is kept under --keep (default
-cli-fuzz-failures/) with its command line and input.  Exit status: 0 no
+TMPDIR/cli-fuzz-SEED/) with its command line and input, and so is the input
+of the largest peak RSS.  Exit status: 0 no
 failure, 1 failure(s), 2 bad usage.
 """
 
@@ -363,6 +364,8 @@ REGRESSIONS = [
     # run --jobs: the parent read worker records at a 4-byte offset
     # (UBSan: misaligned struct rec_counts); sim/cli/jobs.c copies them
     Case("regression", ["run", "--target", "ref", "--runs", "4", "--jobs", "2"]),
+    # run --summary on a full disk: exit 3; now one error line, exit 2
+    Case("regression", ["run", "--target", "ref", "--runs", "2", "--summary", "/dev/full"]),
 ]
 
 
@@ -494,6 +497,8 @@ def child_env(sanitized):
 def verdict(res, sanitized):
     """None if the run is fine, else why not."""
     st = res["status"]
+    if res.get("error"):
+        return "not started: %s" % res["error"]
     if SANITIZER.search(res["stderr"]):
         return "sanitizer report"
     if res["sent"] == "KILL":
@@ -530,7 +535,8 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--time-bound", type=float, default=None,
                     help="seconds per run (default 30, 120 on a sanitizer build)")
-    ap.add_argument("--keep", default="cli-fuzz-failures")
+    ap.add_argument("--keep", default=None,
+                    help="where failing inputs go (default: TMPDIR/cli-fuzz-SEED)")
     ap.add_argument("--quiet", action="store_true")
     a = ap.parse_args()
     binary = os.path.realpath(a.fragsim)
@@ -542,6 +548,7 @@ def main():
         sanitized = b"__asan_init" in f.read()
     bound = a.time_bound or (120.0 if sanitized else 30.0)
     seed = a.seed if a.seed is not None else random.SystemRandom().randrange(1 << 32)
+    a.keep = a.keep or os.path.join(tempfile.gettempdir(), f"cli-fuzz-{seed}")
     out = subprocess.run([binary, "targets"], capture_output=True, text=True,
                          env=child_env(sanitized))
     targets = [l.split()[0] for l in out.stdout.splitlines()[1:] if l.split()] or ["ref"]
@@ -569,7 +576,12 @@ def main():
             if i >= len(cases):
                 return
             c = cases[i]
-            res = run_case(c, binary, sanitized, c.bound or bound, os.path.join(work, str(w)))
+            wdir = os.path.join(work, str(w))
+            try:
+                res = run_case(c, binary, sanitized, c.bound or bound, wdir)
+            except OSError as e:   # the binary could not be started at all
+                res = {"status": 0, "elapsed": 0.0, "rss": 0, "stderr": str(e), "sent": None,
+                       "argv": [binary] + c.argv, "error": e}
             why = verdict(res, sanitized)
             with lock:
                 stats[c.cls]["inputs"] += 1
@@ -578,6 +590,7 @@ def main():
                     longest = (res["elapsed"], res["argv"])
                 if res["rss"] > biggest[0]:
                     biggest = (res["rss"], res["argv"])
+                    keep_failure(a.keep, "largest-rss", c, res, "the largest peak RSS so far", wdir)
                 if why:
                     failures.append((i, c, res, why))
                     keep_failure(a.keep, i, c, res, why, os.path.join(work, str(w)))
@@ -606,12 +619,13 @@ def main():
     print(f"  {'all':15} {total['inputs']:6} inputs: {exits}")
     print(f"  longest run {longest[0]:.2f} s: {' '.join(longest[1] or [])[:200]}")
     print(f"  largest peak RSS {biggest[0] >> 20} MiB: {' '.join(biggest[1] or [])[:200]}")
-    print(f"cli-fuzz: {len(failures)} failure(s)" + (f" (kept in {a.keep}/)" if failures else ""))
+    print(f"cli-fuzz: {len(failures)} failure(s)" + (f" (kept in {a.keep}/)" if failures else "")
+          + f"; the input of the largest peak RSS is in {a.keep}/largest-rss/")
     return 1 if failures else 0
 
 
 def keep_failure(keep, i, c, res, why, wdir):
-    d = Path(keep) / f"{i:05d}-{c.cls}"
+    d = Path(keep) / (i if isinstance(i, str) else f"{i:05d}-{c.cls}")
     shutil.rmtree(d, ignore_errors=True)
     d.mkdir(parents=True, exist_ok=True)
     for name in ("input", "stdin"):

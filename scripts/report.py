@@ -29,6 +29,7 @@ import sys
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
+import kcov  # llvm-cov's kernel coverage (shared with scripts/fuzz_report.py)
 from kernels import names_newest_first  # alloc/kernels.list, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -233,6 +234,28 @@ def target_status(exit_code, summary, messages, interrupted):
     return "failed", ("exit %d: %s" % (exit_code, err) if err else "exit %d" % exit_code)
 
 
+def run_coverage(d, target):
+    """Kernel line coverage of TARGET's fragsim run traces, replayed on
+    build-cov by scripts/campaign.sh into coverage/TARGET/; None if not
+    measured."""
+    c = kcov.load(d / "coverage" / target, ("run",), f"coverage/{target}/")
+    if c is None:
+        return None
+    info = c.pop("info")
+    out = {k: c.get(k) for k in ("kernel_file", "kernel_source", "tool", "html", "errors",
+                                 "lines", "branches", "files")}
+    out["traces"] = kcov.to_int(info.get("inputs.run"))
+    out["traces_campaign"] = kcov.to_int(info.get("traces.campaign"))
+    out["seconds"] = kcov.to_int(info.get("seconds"))
+    run = c.get("run")
+    out["functions_called"] = run["functions_called"] if run else None
+    out["functions"] = [{k: f[k] for k in ("function", "static", "calls", "kernel_file",
+                                           "kernel_line", "lines", "branches")}
+                        for f in run["functions"]] if run else []
+    out["uncovered_lines"] = len(c.get("uncovered_lines") or []) if run else None
+    return out
+
+
 def collect(d):
     info = read_info(d)
     fragsim = info.get("fragsim", "build/fragsim")
@@ -328,6 +351,7 @@ def collect(d):
             {"trace": f["trace"], "report": f["report"], "title": f["title"],
              "replay": f["replay"]} for f in files.values()]
         entry["series"] = points
+        entry["coverage"] = run_coverage(d, t)
         targets.append(entry)
 
     started = info.get("started")
@@ -404,6 +428,7 @@ def summary_txt(s):
                        f"{m['softirqs']} softirqs run, {m['switches']} CPU switches "
                        f"({m['preemptions']} preemptions), {m['agent']} agent actions, "
                        f"{m['points']} scheduling points")
+    out += coverage_txt(s)
     errors = [t for t in s["targets"] if t["error"]]
     if errors:
         out.append("")
@@ -435,6 +460,26 @@ def summary_txt(s):
             out.append(f"{target}: {k['count']} x (known) {k['title']}  "
                        f"[suppressed by {k['suppressed_by']}]")
     return "\n".join(out) + "\n"
+
+
+def coverage_txt(s):
+    covs = [(t["target"], t["coverage"]) for t in s["targets"] if t.get("coverage")]
+    if not covs:
+        return []
+    out = ["", "Kernel line coverage of the fragsim run traces (llvm-cov on build-cov; "
+               "coverage/<target>/):"]
+    for t, c in covs:
+        out.append(f"  {t}: {fmt_int(c['traces'])} of {fmt_int(c['traces_campaign'])} traces, "
+                   f"lines {kcov.fmt_ratio(c.get('lines'))}, branches "
+                   f"{kcov.fmt_ratio(c.get('branches'))}, {fmt_int(c.get('functions_called'))}"
+                   f"/{len(c.get('functions') or [])} functions run")
+        files = c.get("files") or []
+        w = max([len(f["file"]) for f in files] + [0])
+        for f in files:
+            out.append(f"    {f['file'].ljust(w)}  {kcov.fmt_ratio(f)}")
+        if c.get("errors"):
+            out.append("    " + "; ".join(f"{k}: {v}" for k, v in c["errors"].items()))
+    return out
 
 
 # ---------------------------------------------------------------- ops.svg
@@ -578,6 +623,99 @@ def ops_svg(s):
     return "\n".join(o) + "\n"
 
 
+# ---------------------------------------------------------------- coverage.svg
+
+def coverage_svg(s):
+    """Per target, one bar per kernel source file and one for all: the
+    percentage of its lines the fragsim run traces executed."""
+    covs = [(t["target"], t["coverage"]) for t in s["targets"]
+            if t.get("coverage") and t["coverage"].get("lines")]
+    if not covs:
+        return None
+    bars = []                   # (target, label, ratio)
+    for t, c in covs:
+        bars.append((t, "all kernel lines", c["lines"]))
+        bars += [(t, f["file"], f) for f in c.get("files") or []]
+    W, left, right, top, bh, gap = 760, 250, 70, 40, 18, 26
+    H = top + len(bars) * (bh + 6) + gap * len(covs) + 40
+    pw = W - left - right
+    o = ['<?xml version="1.0" encoding="UTF-8"?>',
+         f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
+         f'viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">',
+         f'<title>fragsim campaign {xml_escape(s["name"])}: kernel line coverage</title>',
+         f'<rect x="0" y="0" width="{W}" height="{H}" fill="#ffffff"/>',
+         f'<text x="12" y="22" font-size="15" font-weight="bold">Kernel lines executed by '
+         f'the fragsim run traces</text>']
+    for v in range(0, 101, 20):
+        x = left + pw * v / 100
+        o.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{H - 30}" stroke="#e0e0e0"/>')
+        o.append(f'<text x="{x:.1f}" y="{H - 14}" text-anchor="middle">{v}%</text>')
+    y, prev = top, None
+    for t, label, r in bars:
+        if t != prev:           # a heading per target
+            o.append(f'<text x="12" y="{y + 16}" font-weight="bold">{xml_escape(t)}</text>')
+            y += gap
+            prev = t
+        colour = COLOURS[[c[0] for c in covs].index(t) % len(COLOURS)]
+        w = pw * (r["percent"] or 0) / 100
+        o.append(f'<text x="{left - 8}" y="{y + bh - 5}" text-anchor="end">'
+                 f'{xml_escape(label)}</text>')
+        light = "" if label == "all kernel lines" else ' fill-opacity="0.6"'
+        o.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bh}" '
+                 f'fill="{colour}"{light}/>')
+        o.append(f'<text x="{left + w + 4:.1f}" y="{y + bh - 5}">'
+                 f'{r["covered"]}/{r["total"]}</text>')
+        y += bh + 6
+    o.append("</svg>")
+    return "\n".join(o) + "\n"
+
+
+def coverage_html(s, svg):
+    covs = [(t["target"], t["coverage"]) for t in s["targets"] if t.get("coverage")]
+    if not covs:
+        return ""
+    rows, details = [], []
+    for t, c in covs:
+        nf = len(c.get("functions") or [])
+        files = ", ".join(f"{f['file']} {kcov.fmt_ratio(f)}" for f in c.get("files") or [])
+        rows.append(
+            f"<tr><td>{h(t)}</td><td class=\"n\">{h(fmt_int(c['traces']))} of "
+            f"{h(fmt_int(c['traces_campaign']))}</td>"
+            f"<td class=\"n\">{h(kcov.fmt_ratio(c.get('lines')))}</td>"
+            f"<td class=\"n\">{h(kcov.fmt_ratio(c.get('branches')))}</td>"
+            f"<td class=\"n\">{h(fmt_int(c.get('functions_called')))}/{nf}</td>"
+            f"<td>{h(files)}</td><td>"
+            + " ".join(x for x in (link(c.get("html"), "annotated source") if c.get("html") else "",
+                                   link(c.get("kernel_source"), "extracted file")
+                                   if c.get("kernel_source") else "") if x)
+            + (f'<span class="error">{h("; ".join(c["errors"].values()))}</span>'
+               if c.get("errors") else "") + "</td></tr>")
+        frows = "".join(
+            f"<tr><td><code>{h(f['function'])}</code>"
+            + (" <small>(static)</small>" if f["static"] else "")
+            + f"</td><td>{h(f['kernel_file'] or '')}:{h(f['kernel_line'] or '')}</td>"
+            f"<td class=\"n\">{h(f['calls'])}</td>"
+            f"<td class=\"n\">{h(kcov.fmt_ratio(f['lines']))}</td>"
+            f"<td class=\"n\">{h(kcov.fmt_ratio(f['branches']))}</td></tr>"
+            for f in c.get("functions") or [])
+        if frows:
+            details.append(
+                f"<details><summary>{h(t)}: {nf} functions of "
+                f"<code>{h(c['kernel_file'])}</code></summary><table><tr><th>function</th>"
+                "<th>kernel source</th><th>calls</th><th>lines</th><th>branches</th></tr>"
+                + frows + "</table></details>")
+    svg_inline = re.sub(r"^<\?xml[^>]*>\s*", "", svg) if svg else ""
+    return ("<h2>Kernel coverage of the fragsim run traces</h2>\n"
+            "<p>Each target's traces (trace 0, 1, 2, ... of the campaign's seed, the ones its "
+            "run ran) replayed by <code>build-cov/sim/fragsim</code> (llvm source-based "
+            "coverage) for at most the campaign's <code>--coverage-seconds</code>; llvm-cov "
+            "on the extracted kernel file (page_frag code of mm/page_alloc.c or "
+            "mm/page_frag_cache.c, the frag parts of net/core/skbuff.c).</p>\n"
+            "<table><tr><th>target</th><th>traces replayed</th><th>lines</th><th>branches</th>"
+            "<th>functions run</th><th>lines per kernel file</th><th>files</th></tr>"
+            + "".join(rows) + "</table>\n" + svg_inline + "".join(details) + "\n")
+
+
 # ---------------------------------------------------------------- index.html
 
 def h(v):
@@ -658,7 +796,7 @@ def campaign_verdict(s):
     return "pass", f"PASS: 0 findings on {where} ({what}){extra}"
 
 
-def index_html(s, svg, summary_text):
+def index_html(s, svg, summary_text, cov_svg=None):
     rows = []
     for t in s["targets"]:
         st = t["status"] + (" (partial)" if t.get("partial") else "")
@@ -692,7 +830,10 @@ def index_html(s, svg, summary_text):
     if tmpl is None:
         tmpl = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>$title</title>"
                 "</head><body><h1>$title</h1>$meta<table>$table</table>$errors"
-                "$plot<h2>Findings</h2>$findings<pre>$summary_text</pre></body></html>")
+                "$plot$coverage<h2>Findings</h2>$findings<pre>$summary_text</pre></body></html>")
+    cov = coverage_html(s, cov_svg)
+    if "$coverage" not in tmpl:  # an older template
+        tmpl = tmpl.replace("<h2>Findings</h2>", "$coverage<h2>Findings</h2>", 1)
     meta = (f"<p>{h(s['date'])} &middot; Linux {h(s['host']['uname_r'])}, "
             f"{h(s['host']['nproc'])} CPU(s) &middot; seed <code>{h(s['seed'])}</code>"
             f" &middot; {link('summary.txt')} &middot; {link('summary.json')} &middot; "
@@ -702,7 +843,7 @@ def index_html(s, svg, summary_text):
              "<th>build</th></tr>" + "".join(rows))
     page = string.Template(tmpl).safe_substitute(
         title=h(f"fragsim campaign {s['name']}"), meta=meta, table=table,
-        errors=errors, plot=svg_inline, findings=findings,
+        errors=errors, plot=svg_inline, coverage=cov, findings=findings,
         summary_text=h(summary_text), result=h(s["result"]))
     return put_banner(page, verdict_banner(*campaign_verdict(s)))
 
@@ -720,7 +861,10 @@ def main(argv):
     (d / "summary.json").write_text(json.dumps(s, indent=2) + "\n", encoding="utf-8")
     (d / "summary.txt").write_text(text, encoding="utf-8")
     (d / "ops.svg").write_text(svg, encoding="utf-8")
-    (d / "index.html").write_text(index_html(s, svg, text), encoding="utf-8")
+    cov_svg = coverage_svg(s)
+    if cov_svg:
+        (d / "coverage.svg").write_text(cov_svg, encoding="utf-8")
+    (d / "index.html").write_text(index_html(s, svg, text, cov_svg), encoding="utf-8")
     return 0
 
 
