@@ -292,7 +292,7 @@ def special_case(r, text, targets):
     if k == 3:
         return Case("special", cmd + ["@F"], fifo=("@F", good))
     if k == 4:
-        return Case("special", cmd + ["@F"], fifo=("@F", os.urandom(r.randint(0, 1 << 20))))
+        return Case("special", cmd + ["@F"], fifo=("@F", r.randbytes(r.randint(0, 1 << 20))))
     if k == 5:
         return Case("special", cmd + ["@F"], fifo=("@F", b""))
     if k == 6:
@@ -337,7 +337,7 @@ def generate(r, text, binary, targets):
         return Case("text-mutated", text_command(r, targets), files={"@F": data})
     if k < 0.48:
         n = r.choice([0, 1, r.randint(2, 64), r.randint(65, 4096), 65536])
-        data = r.choice([b"", b"fragsim-trace 1\n", b"FZ\x01\x00", b"FZ"]) + os.urandom(n)
+        data = r.choice([b"", b"fragsim-trace 1\n", b"FZ\x01\x00", b"FZ"]) + r.randbytes(n)
         return Case("random-bytes", [r.choice(["replay", "decode"]), "@F"], files={"@F": data})
     if k < 0.63:
         data = mutate_binary(r, r.choice(binary), binary)
@@ -553,10 +553,15 @@ def main():
                          env=child_env(sanitized))
     targets = [l.split()[0] for l in out.stdout.splitlines()[1:] if l.split()] or ["ref"]
     text, binseeds = load_seeds()
-    r = random.Random(seed)
-    cases = REGRESSIONS + [generate(r, text, binseeds, targets)
-                           for _ in range(max(0, a.inputs - len(REGRESSIONS)))]
-    print(f"cli-fuzz: {len(cases)} inputs on {binary} ({'ASan+UBSan' if sanitized else 'plain'}"
+    n_cases = max(a.inputs, len(REGRESSIONS))
+
+    def case(i):
+        """Input i: the same for the same seed, made when it runs (some
+        are 16 MiB)."""
+        if i < len(REGRESSIONS):
+            return REGRESSIONS[i]
+        return generate(random.Random(seed * 1000003 + i), text, binseeds, targets)
+    print(f"cli-fuzz: {n_cases} inputs on {binary} ({'ASan+UBSan' if sanitized else 'plain'}"
           f" build; targets {', '.join(targets)}), seed {seed}, {a.jobs} job(s), "
           f"bound {bound:.0f} s per run", flush=True)
 
@@ -573,9 +578,9 @@ def main():
             with lock:
                 i = next_i[0]
                 next_i[0] += 1
-            if i >= len(cases):
+            if i >= n_cases:
                 return
-            c = cases[i]
+            c = case(i)
             wdir = os.path.join(work, str(w))
             try:
                 res = run_case(c, binary, sanitized, c.bound or bound, wdir)
@@ -598,7 +603,7 @@ def main():
                           flush=True)
                 done = sum(s["inputs"] for s in stats.values())
                 if not a.quiet and done % 500 == 0:
-                    print(f"cli-fuzz: {done}/{len(cases)} in {time.monotonic() - t_start:.0f} s,"
+                    print(f"cli-fuzz: {done}/{n_cases} in {time.monotonic() - t_start:.0f} s,"
                           f" {len(failures)} failure(s)", flush=True)
 
     threads = [threading.Thread(target=worker, args=(w,)) for w in range(a.jobs)]
@@ -609,7 +614,7 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
 
     total = collections.Counter()
-    print(f"cli-fuzz: {len(cases)} inputs in {time.monotonic() - t_start:.0f} s")
+    print(f"cli-fuzz: {n_cases} inputs in {time.monotonic() - t_start:.0f} s")
     for cls in sorted(stats):
         s = stats[cls]
         total.update(s)
