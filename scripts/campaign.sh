@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # fragsim's main job: set up exactly as scripts/test.sh does (install what is
 # missing, unpack the kernel files, build build/), then run a time-boxed
-# `fragsim run` against each real-kernel target, then a libFuzzer campaign
+# `fragsim run` against each real-kernel target, the kernel line coverage
+# of those runs (--coverage-seconds 0 skips it), then a libFuzzer campaign
 # on fuzz_trace for each target (scripts/fuzz.sh; --fuzz-seconds 0 skips
 # it), and write a report under reports/<name>/ (see reports/README.md).
 #
@@ -328,6 +329,6 @@ fi
 echo
 cat "$dir/summary.txt"
 echo
-echo "report: $dir/index.html (and summary.txt, summary.json, ops.svg there)"
+echo "report: $dir/index.html (and summary.txt, summary.json, ops.svg, coverage.svg there)"
 [ "$fuzz_seconds" -gt 0 ] && echo "fuzz reports: $dir/fuzz/<target>/index.html"
 exit $status

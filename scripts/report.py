@@ -12,8 +12,12 @@ Reads what scripts/campaign.sh left in the directory:
   <target>.progress   stderr of `fragsim run` (a progress line every 10 s,
                       and any error message)
   findings/<target>/  <slug>-<seed>.trace and .txt of each distinct finding
+  coverage/<target>/  llvm-cov of the target's kernel file over its traces,
+                      replayed on build-cov (scripts/kcov.py reads it)
 
-and writes summary.json, summary.txt, ops.svg and index.html beside them.
+and writes summary.json, summary.txt, ops.svg, coverage.svg (if coverage
+was measured) and index.html, which opens with the verdict banner, beside
+them.
 Any of the inputs may be missing or cut short (an interrupted or failed
 run); the report says so instead of failing.  Exit status: 0 written,
 2 bad usage (not a campaign directory).
