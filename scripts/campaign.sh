@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # fragsim's main job: set up exactly as scripts/test.sh does (install what is
 # missing, unpack the kernel files, build build/), then run a time-boxed
-# `fragsim run` against each real-kernel target, then a libFuzzer campaign
+# `fragsim run` against each real-kernel target, the kernel line coverage
+# of those runs (--coverage-seconds 0 skips it), then a libFuzzer campaign
 # on fuzz_trace for each target (scripts/fuzz.sh; --fuzz-seconds 0 skips
 # it), and write a report under reports/<name>/ (see reports/README.md).
 #
 #   scripts/campaign.sh [--seconds S] [--targets "T1 T2"]
 #                       [--seed X] [--name NAME] [--fuzz-seconds S] [--jobs N]
+#                       [--coverage-seconds S]
 #                       [--suppress FILE]... [--no-default-suppressions]
 #
 # Exit status: 0 no finding (known, suppressed ones do not count), 1
@@ -21,7 +23,8 @@ default_targets=$(fs_kernels --newest-first | awk '{ print $1 }' | paste -sd' ')
 usage() {
 	cat <<-EOM
 	usage: scripts/campaign.sh [--seconds S] [--targets "T1 T2"] [--seed X] [--name NAME]
-	                           [--fuzz-seconds S] [--jobs N] [--suppress FILE]... [--no-default-suppressions]
+	                           [--fuzz-seconds S] [--jobs N] [--coverage-seconds S]
+	                           [--suppress FILE]... [--no-default-suppressions]
 	  --seconds S    seconds per target (default \$FRAGSIM_SECONDS or 120)
 	  --targets "..." targets to run, in order (default "$default_targets";
 	                 'build/fragsim targets' lists them)
@@ -31,6 +34,9 @@ usage() {
 	                 (scripts/fuzz.sh; default \$FRAGSIM_FUZZ_SECONDS or 60; 0: no fuzzing)
 	  --jobs N       processes for each fragsim run and fuzz run (default: every
 	                 core, $(nproc) here; fragsim run --jobs, libFuzzer -fork)
+	  --coverage-seconds S  kernel line coverage of each target's fragsim run
+	                 traces: replay them on build-cov/ (llvm-cov) for at most S s
+	                 (default \$FRAGSIM_COVERAGE_SECONDS or 30; 0: none)
 	  --suppress FILE  known bugs counted as "known", not findings (repeatable;
 	                 docs/suppressions.md); sim/check/known-bugs.supp is always used
 	  --no-default-suppressions  ... unless this is given
@@ -47,6 +53,9 @@ name=
 fuzz_seconds=${FRAGSIM_FUZZ_SECONDS:-60}
 fuzz_seconds_from=FRAGSIM_FUZZ_SECONDS
 [ -n "${FRAGSIM_FUZZ_SECONDS:-}" ] || fuzz_seconds_from=--fuzz-seconds
+coverage_seconds=${FRAGSIM_COVERAGE_SECONDS:-30}
+coverage_seconds_from=FRAGSIM_COVERAGE_SECONDS
+[ -n "${FRAGSIM_COVERAGE_SECONDS:-}" ] || coverage_seconds_from=--coverage-seconds
 supp_args=()		# for fragsim run and scripts/fuzz.sh alike
 jobs=$(nproc)
 
@@ -55,9 +64,9 @@ while [ $# -gt 0 ]; do
 	case $opt in
 	-h|--help) usage; exit 0 ;;
 	--no-default-suppressions) supp_args+=("$opt"); shift; continue ;;
-	--seconds=*|--targets=*|--seed=*|--name=*|--fuzz-seconds=*|--suppress=*|--jobs=*)
+	--seconds=*|--targets=*|--seed=*|--name=*|--fuzz-seconds=*|--suppress=*|--jobs=*|--coverage-seconds=*)
 		val=${opt#*=} opt=${opt%%=*} ;;
-	--seconds|--targets|--seed|--name|--fuzz-seconds|--suppress|--jobs)
+	--seconds|--targets|--seed|--name|--fuzz-seconds|--suppress|--jobs|--coverage-seconds)
 		[ $# -ge 2 ] || fs_die "$opt needs a value (see scripts/campaign.sh --help)"
 		val=$2; shift ;;
 	*) fs_die "unknown option or argument '$opt' (see scripts/campaign.sh --help)" ;;
@@ -70,6 +79,7 @@ while [ $# -gt 0 ]; do
 	--name) name=$val ;;
 	--fuzz-seconds) fuzz_seconds=$val fuzz_seconds_from=--fuzz-seconds ;;
 	--jobs) jobs=$val ;;
+	--coverage-seconds) coverage_seconds=$val coverage_seconds_from=--coverage-seconds ;;
 	--suppress)
 		[ -f "$val" ] || fs_die "--suppress: '$val' is not a file"
 		# Absolute: the runs below start from the repository root.
@@ -87,6 +97,9 @@ fi
 [[ $fuzz_seconds =~ ^[0-9]{1,7}$ ]] ||
 	fs_die "$fuzz_seconds_from: '$fuzz_seconds' is not a whole number of seconds (0: no fuzzing)"
 fuzz_seconds=$((10#$fuzz_seconds))
+[[ $coverage_seconds =~ ^[0-9]{1,7}$ ]] ||
+	fs_die "$coverage_seconds_from: '$coverage_seconds' is not a whole number of seconds (0: no coverage)"
+coverage_seconds=$((10#$coverage_seconds))
 # scripts/fuzz.sh takes 1 to 64; fragsim run up to 256.
 [[ $jobs =~ ^[0-9]{1,2}$ ]] && (( 10#$jobs >= 1 && 10#$jobs <= 64 )) ||
 	fs_die "--jobs: '$jobs' is not a number of processes from 1 to 64"
@@ -162,6 +175,7 @@ info=$dir/campaign.info
 	echo "targets=${target_list[*]}"
 	echo "fragsim=$fragsim"
 	echo "fuzz_seconds=$fuzz_seconds"
+	echo "coverage_seconds=$coverage_seconds"
 	echo "suppressions=${supp_args[*]}"
 } > "$info"
 
@@ -187,6 +201,92 @@ for t in "${target_list[@]}"; do
 	fi
 	fold_status "$rc" "the $t run failed (exit $rc; see $dir/$t.progress)"
 done
+
+# Kernel line coverage of the fragsim run part: each target's traces
+# 0, 1, 2, ... under the campaign's seed (the very traces its run ran,
+# whichever worker ran them) replayed by build-cov/fragsim (llvm
+# source-based coverage, as scripts/fuzz.sh's coverage of the fuzz corpus),
+# as --jobs shards, up to as many traces as the run had, for at most
+# --coverage-seconds (SIGINT: fragsim run stops between traces and writes
+# its profile); llvm-cov on the target's extracted kernel file.  The
+# report (scripts/report.py) reads coverage/<target>/.
+run_coverage() { # TARGET
+	local t=$1 cdir=$dir/coverage/$1 traces kfile i pids=() covered=0 n
+	traces=$(sed -n 's/^fragsim run: [^ ]*: [0-9.]* s, \([0-9]*\) traces.*/\1/p' "$dir/$t.log" 2>/dev/null)
+	if [ -z "$traces" ] || [ "$traces" -eq 0 ]; then
+		echo "fragsim: coverage: no traces of $t ran: no kernel coverage" >&2
+		return 0
+	fi
+	kfile=$(grep -lxF "#define FS_TARGET_NAME \"$t\"" "$cbuild"/alloc/*.c 2>/dev/null |
+		grep -v '_native\.c$' | head -1)
+	if [ -z "$kfile" ]; then	# the reference model has no kernel code
+		echo "fragsim: coverage: no extracted kernel code for $t" >&2
+		return 0
+	fi
+	rm -rf "$cdir" && mkdir -p "$cdir/raw" "$cdir/out" || return 1
+	echo "coverage: $t: traces 0..$((traces - 1)) of seed $seed on build-cov, at most $coverage_seconds s"
+	for ((i = 0; i < jobs; i++)); do
+		LLVM_PROFILE_FILE="$cdir/raw/%p.profraw" timeout -s INT -k 30 "$coverage_seconds" \
+			"$cbin" run --target "$t" --seed "$seed" --runs "$traces" \
+			--shard "$i/$jobs" --jobs 1 --quiet --minimize-seconds 0 \
+			--out "$cdir/out" "${supp_args[@]}" > "$cdir/run-$i.log" 2>&1 &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i"; done
+	for ((i = 0; i < jobs; i++)); do
+		n=$(sed -n 's/^fragsim run: [^ ]*: [0-9.]* s, \([0-9]*\) traces.*/\1/p' "$cdir/run-$i.log")
+		covered=$((covered + ${n:-0}))
+	done
+	{
+		echo "target=$t"
+		echo "kernel_file=${kfile#"$FRAGSIM_ROOT"/}"
+		echo "kernel_file_abs=$kfile"
+		echo "binary=${cbin#"$FRAGSIM_ROOT"/}"
+		echo "llvm_cov=$(llvm-cov-14 --version | grep -m1 -oE 'version [0-9.]+')"
+		echo "kernel_source=$(basename "$kfile")"
+		echo "seed=$seed"
+		echo "traces.campaign=$traces"
+		echo "inputs.run=$covered"
+		echo "seconds=$coverage_seconds"
+	} > "$cdir/coverage.info"
+	cp "$kfile" "$cdir/"
+	if ! compgen -G "$cdir/raw/*.profraw" > /dev/null; then
+		echo "error.run=no profile written (see coverage/$t/run-*.log)" >> "$cdir/coverage.info"
+		return 1
+	fi
+	llvm-profdata-14 merge -sparse "$cdir/raw"/*.profraw -o "$cdir/run.profdata" &&
+	llvm-cov-14 export -format=text -instr-profile "$cdir/run.profdata" "$cbin" "$kfile" \
+		> "$cdir/run.json" &&
+	llvm-cov-14 report -show-functions -instr-profile "$cdir/run.profdata" "$cbin" "$kfile" \
+		> "$cdir/run-functions.txt" || {
+		echo "error.run=llvm-cov failed" >> "$cdir/coverage.info"
+		return 1
+	}
+	llvm-cov-14 show -format=html -show-branches=count -output-dir "$cdir/html" \
+		-instr-profile "$cdir/run.profdata" "$cbin" "$kfile" > /dev/null 2>&1 || rm -rf "$cdir/html"
+	rm -rf "$cdir/raw" "$cdir/out"
+	sed -n 's/^TOTAL.*/  &/p' "$cdir/run-functions.txt"
+}
+
+if [ "$coverage_seconds" -gt 0 ] && [ -z "$interrupted" ]; then
+	echo
+	echo "== coverage: kernel lines of the fragsim run traces (build-cov, llvm-cov) =="
+	cbuild=$FRAGSIM_ROOT/build-cov
+	cbin=$cbuild/sim/fragsim
+	if fs_build_cov sim/fragsim; then
+		for t in "${target_list[@]}"; do
+			run_coverage "$t" ||
+				echo "fragsim: warning: no kernel coverage of the $t run (see $dir/coverage/$t/)" >&2
+			[ -z "$interrupted" ] || break
+		done
+	else
+		echo "fragsim: warning: build-cov failed: no kernel coverage of the fragsim run part" >&2
+	fi
+	if [ -n "$interrupted" ]; then
+		echo "fragsim: interrupted; reporting what has run" >&2
+		status=130
+	fi
+fi
 
 # The fuzz campaign: libFuzzer on fuzz_trace, per target, each with its own
 # report in fuzz/<target>/ (scripts/fuzz.sh; it prints its progress).
@@ -229,6 +329,6 @@ fi
 echo
 cat "$dir/summary.txt"
 echo
-echo "report: $dir/index.html (and summary.txt, summary.json, ops.svg there)"
+echo "report: $dir/index.html (and summary.txt, summary.json, ops.svg, coverage.svg there)"
 [ "$fuzz_seconds" -gt 0 ] && echo "fuzz reports: $dir/fuzz/<target>/index.html"
 exit $status

@@ -163,57 +163,11 @@ else
 	fs_die "--target: no target '$target' in this build (targets: $all)"
 fi
 
-# The kernel trees, as lib.sh's fs_build gives them to build/, and the
-# tree of target "tree" if build/ was configured with one.
-kernel_opts=("-Dkernel_cache=$FRAGSIM_CACHE/kernels")
-kernel_tree=$(fs_build_option "$FRAGSIM_BUILD" kernel_tree)
-[ -z "$kernel_tree" ] || kernel_opts+=("-Dkernel_tree=$kernel_tree")
-
-# fz_build DIR NINJA-TARGETS ENV... -- MESON-ARGS...: configure DIR once
-# with ENV (meson reads CC/CFLAGS only then: a change of ENV or MESON-ARGS
-# starts DIR afresh), then build NINJA-TARGETS with ENV (AFL_USE_ASAN
-# works at compile time).
-fz_build() {
-	local bdir=$1 ninja_targets=$2 envs=() stamp log
-	shift 2
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
-	shift
-	stamp="${envs[*]} | $* ${kernel_opts[*]}"
-	if [ -e "$bdir" ] && { [ ! -f "$bdir/build.ninja" ] ||
-			[ "$(cat "$bdir/.fragsim-fuzz-config" 2>/dev/null)" != "$stamp" ]; }; then
-		fs_log "${bdir#"$FRAGSIM_ROOT"/}: not configured, or with other flags; configuring it afresh"
-		rm -rf "$bdir"
-	fi
-	if [ ! -f "$bdir/build.ninja" ]; then
-		fs_log "configuring ${bdir#"$FRAGSIM_ROOT"/} (${envs[*]})"
-		mkdir -p "$bdir/meson-private"
-		# Sanity-check programs of an instrumented compiler write profiles:
-		# keep them out of the source tree.
-		if ! env "${envs[@]}" LLVM_PROFILE_FILE="$bdir/meson-private/%p.profraw" \
-				meson setup "$bdir" "$FRAGSIM_ROOT" "${kernel_opts[@]}" "$@" \
-				> "$bdir/fragsim-fuzz-setup.log" 2>&1; then
-			tail -20 "$bdir/fragsim-fuzz-setup.log" >&2
-			fs_log "error: meson setup ${bdir#"$FRAGSIM_ROOT"/} failed (see ${bdir#"$FRAGSIM_ROOT"/}/fragsim-fuzz-setup.log)"
-			return 1
-		fi
-		rm -f "$bdir/fragsim-fuzz-setup.log"
-		echo "$stamp" > "$bdir/.fragsim-fuzz-config"
-	fi
-	log=$bdir/meson-logs/fragsim-fuzz-ninja.log
-	# shellcheck disable=SC2086 # a list of ninja targets
-	if ! env "${envs[@]}" LLVM_PROFILE_FILE="$bdir/meson-private/%p.profraw" \
-			nice ninja -C "$bdir" $ninja_targets > "$log" 2>&1; then
-		grep -E 'error|FAILED' "$log" | head -20 >&2
-		fs_log "error: building ${bdir#"$FRAGSIM_ROOT"/} failed (see ${log#"$FRAGSIM_ROOT"/})"
-		return 1
-	fi
-}
-
 san_flags='-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined'
 case $engine in
 libfuzzer)
 	fbuild=$FRAGSIM_ROOT/build-libfuzzer
-	fz_build "$fbuild" fuzzers CC=clang CXX=clang++ \
+	fs_build_variant "$fbuild" fuzzers CC=clang CXX=clang++ \
 		"CFLAGS=$san_flags -fsanitize=fuzzer-no-link" \
 		"CXXFLAGS=$san_flags -fsanitize=fuzzer-no-link" -- \
 		-Db_lundef=false -Db_lto=false -Dfuzzing=true -Dfuzzing_engine=-fsanitize=fuzzer ||
@@ -235,7 +189,7 @@ afl)
 	# AFL_DONT_OPTIMIZE: no -O3 -funroll-loops on the kernel code, whose
 	# memory accesses number the scheduling points that an input's
 	# decisions name (the same -O1 as the libFuzzer build).
-	fz_build "$fbuild" fuzzers CC=afl-clang-fast CXX=afl-clang-fast++ AFL_QUIET=1 \
+	fs_build_variant "$fbuild" fuzzers CC=afl-clang-fast CXX=afl-clang-fast++ AFL_QUIET=1 \
 		AFL_DONT_OPTIMIZE=1 \
 		"CFLAGS=$san_flags" "CXXFLAGS=$san_flags" -- \
 		-Db_lundef=false -Db_lto=false -Dfuzzing=true "-Dfuzzing_engine=$afl_driver" ||
@@ -256,11 +210,7 @@ if [ ! -x "$fbin" ]; then
 fi
 if [ -n "$coverage" ]; then
 	cbuild=$FRAGSIM_ROOT/build-cov
-	fz_build "$cbuild" fuzzers CC=clang CXX=clang++ \
-		"CFLAGS=-fprofile-instr-generate -fcoverage-mapping" \
-		"LDFLAGS=-fprofile-instr-generate" -- \
-		-Db_lto=false -Dfuzzing=true -Dfuzzing_engine= ||
-		exit 3
+	fs_build_cov fuzzers || exit 3
 fi
 
 # ---------------------------------------------------------------- the run

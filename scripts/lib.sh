@@ -114,6 +114,60 @@ print(next((o["value"] for o in json.load(open(sys.argv[1])) if o["name"] == sys
 		"$1/meson-info/intro-buildoptions.json" "$2" 2>/dev/null
 }
 
+# fs_build_variant DIR NINJA-TARGETS ENV... -- MESON-ARGS...: configure DIR once
+# with ENV (meson reads CC/CFLAGS only then: a change of ENV or MESON-ARGS
+# starts DIR afresh), then build NINJA-TARGETS with ENV (AFL_USE_ASAN
+# works at compile time).  The kernel trees are fs_build's for build/, and
+# the tree of target "tree" if build/ was configured with one.
+fs_build_variant() {
+	local bdir=$1 ninja_targets=$2 envs=() stamp log kernel_tree
+	local kernel_opts=("-Dkernel_cache=$FRAGSIM_CACHE/kernels")
+	kernel_tree=$(fs_build_option "$FRAGSIM_BUILD" kernel_tree)
+	[ -z "$kernel_tree" ] || kernel_opts+=("-Dkernel_tree=$kernel_tree")
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	stamp="${envs[*]} | $* ${kernel_opts[*]}"
+	if [ -e "$bdir" ] && { [ ! -f "$bdir/build.ninja" ] ||
+			[ "$(cat "$bdir/.fragsim-fuzz-config" 2>/dev/null)" != "$stamp" ]; }; then
+		fs_log "${bdir#"$FRAGSIM_ROOT"/}: not configured, or with other flags; configuring it afresh"
+		rm -rf "$bdir"
+	fi
+	if [ ! -f "$bdir/build.ninja" ]; then
+		fs_log "configuring ${bdir#"$FRAGSIM_ROOT"/} (${envs[*]})"
+		mkdir -p "$bdir/meson-private"
+		# Sanity-check programs of an instrumented compiler write profiles:
+		# keep them out of the source tree.
+		if ! env "${envs[@]}" LLVM_PROFILE_FILE="$bdir/meson-private/%p.profraw" \
+				meson setup "$bdir" "$FRAGSIM_ROOT" "${kernel_opts[@]}" "$@" \
+				> "$bdir/fragsim-fuzz-setup.log" 2>&1; then
+			tail -20 "$bdir/fragsim-fuzz-setup.log" >&2
+			fs_log "error: meson setup ${bdir#"$FRAGSIM_ROOT"/} failed (see ${bdir#"$FRAGSIM_ROOT"/}/fragsim-fuzz-setup.log)"
+			return 1
+		fi
+		rm -f "$bdir/fragsim-fuzz-setup.log"
+		echo "$stamp" > "$bdir/.fragsim-fuzz-config"
+	fi
+	log=$bdir/meson-logs/fragsim-fuzz-ninja.log
+	# shellcheck disable=SC2086 # a list of ninja targets
+	if ! env "${envs[@]}" LLVM_PROFILE_FILE="$bdir/meson-private/%p.profraw" \
+			nice ninja -C "$bdir" $ninja_targets > "$log" 2>&1; then
+		grep -E 'error|FAILED' "$log" | head -20 >&2
+		fs_log "error: building ${bdir#"$FRAGSIM_ROOT"/} failed (see ${log#"$FRAGSIM_ROOT"/})"
+		return 1
+	fi
+}
+
+# fs_build_cov NINJA-TARGETS: build-cov/, llvm source-based coverage of
+# everything (the fuzzers' replay main: scripts/fuzz.sh; fragsim: the
+# campaign's kernel coverage of its fragsim run traces).
+fs_build_cov() {
+	fs_build_variant "$FRAGSIM_ROOT/build-cov" "$1" CC=clang CXX=clang++ \
+		"CFLAGS=-fprofile-instr-generate -fcoverage-mapping" \
+		"LDFLAGS=-fprofile-instr-generate" -- \
+		-Db_lto=false -Dfuzzing=true -Dfuzzing_engine=
+}
+
 fs_build() {
 	local cache=$FRAGSIM_CACHE/kernels
 	if [ ! -f "$FRAGSIM_BUILD/build.ninja" ]; then

@@ -12,8 +12,12 @@ Reads what scripts/campaign.sh left in the directory:
   <target>.progress   stderr of `fragsim run` (a progress line every 10 s,
                       and any error message)
   findings/<target>/  <slug>-<seed>.trace and .txt of each distinct finding
+  coverage/<target>/  llvm-cov of the target's kernel file over its traces,
+                      replayed on build-cov (scripts/kcov.py reads it)
 
-and writes summary.json, summary.txt, ops.svg and index.html beside them.
+and writes summary.json, summary.txt, ops.svg, coverage.svg (if coverage
+was measured) and index.html, which opens with the verdict banner, beside
+them.
 Any of the inputs may be missing or cut short (an interrupted or failed
 run); the report says so instead of failing.  Exit status: 0 written,
 2 bad usage (not a campaign directory).
@@ -29,6 +33,7 @@ import sys
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
+import kcov  # llvm-cov's kernel coverage (shared with scripts/fuzz_report.py)
 from kernels import names_newest_first  # alloc/kernels.list, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,8 +52,8 @@ SUMMARY = re.compile(
     r"(?:, (?P<known>\d+) known \(suppressed\))?$")
 # A known (suppressed) title: "N x (known) TITLE  [suppressed by FILE:LINE]".
 KNOWN_COUNT = re.compile(
-    r"^\s*(?P<count>\d+) x \(known\) (?P<title>.+?)  \[suppressed by (?P<where>[^\]]+)\]$")
-TITLE_COUNT = re.compile(r"^\s*(?P<count>\d+) x (?P<title>.+)$")
+    r"^\s+(?P<count>\d+) x \(known\) (?P<title>.+?)  \[suppressed by (?P<where>[^\]]+)\]$")
+TITLE_COUNT = re.compile(r"^\s+(?P<count>\d+) x (?P<title>.+)$")
 PROGRESS = re.compile(
     r"^\[\s*(?P<t>[0-9.]+)s\] ops (?P<ops>\d+)\s+traces (?P<traces>\d+)\s+"
     r"findings (?P<findings>\d+)\s+ops/s (?P<rate>\d+)"
@@ -56,7 +61,7 @@ PROGRESS = re.compile(
 SIM = re.compile(
     r"^fragsim run: simulator: (?P<points>\d+) scheduling points, (?P<irqs>\d+) hard irqs "
     r"injected, (?P<softirqs>\d+) softirqs run, (?P<switches>\d+) CPU switches "
-    r"\((?P<preemptions>\d+) preemptions\), (?P<agent>\d+) agent actions$")
+    r"\((?P<preemptions>\d+) preemptions\), (?P<agent>\d+) agent actions(?:;.*)?$")
 REPLAY = re.compile(r"^Replay: (?P<cmd>.+)$")
 REPRO = re.compile(r"^Repro key: (?P<key>.+)$")
 
@@ -118,6 +123,10 @@ def block_facts(block):
 
 
 def parse_log(text):
+    """The first line, the summary and simulator lines and the
+    "<count> x <title>" lines of a `fragsim run` log, in whatever order
+    they come: a count line is any indented one outside the report blocks
+    (other "fragsim run:" lines, such as the simulator's, may sit between)."""
     res = {"first": None, "summary": None, "sim": None, "titles": [], "known": [],
            "blocks": []}
     if not text:
@@ -127,27 +136,29 @@ def parse_log(text):
         m = FIRST.match(lines[0])
         if m:
             res["first"] = m.groupdict()
-    for i, line in enumerate(lines):
+    in_block = False
+    for line in lines:
+        if RULE.match(line):
+            in_block = not in_block
+            continue
+        if in_block:
+            continue
         m = SIM.match(line)
         if m:
             res["sim"] = {k: int(v) for k, v in m.groupdict().items()}
+            continue
         m = SUMMARY.match(line)
         if m:
             res["summary"] = m.groupdict()
-            res["titles"], res["known"] = [], []
-            for l in lines[i + 1:]:
-                if SIM.match(l):        # the simulator line comes first
-                    continue
-                mk = KNOWN_COUNT.match(l)
-                if mk:
-                    res["known"].append({"title": mk["title"], "count": int(mk["count"]),
-                                         "suppressed_by": mk["where"]})
-                    continue
-                mt = TITLE_COUNT.match(l)
-                if not mt:
-                    break
-                res["titles"].append({"title": mt["title"].strip(),
-                                      "count": int(mt["count"])})
+            continue
+        mk = KNOWN_COUNT.match(line)
+        if mk:
+            res["known"].append({"title": mk["title"], "count": int(mk["count"]),
+                                 "suppressed_by": mk["where"]})
+            continue
+        mt = TITLE_COUNT.match(line)
+        if mt:
+            res["titles"].append({"title": mt["title"].strip(), "count": int(mt["count"])})
     res["blocks"] = [block_facts(b) for b in report_blocks(text)]
     return res
 
@@ -225,6 +236,28 @@ def target_status(exit_code, summary, messages, interrupted):
     if not summary and exit_code in (0, 1):
         err = err or "no summary line in the log"
     return "failed", ("exit %d: %s" % (exit_code, err) if err else "exit %d" % exit_code)
+
+
+def run_coverage(d, target):
+    """Kernel line coverage of TARGET's fragsim run traces, replayed on
+    build-cov by scripts/campaign.sh into coverage/TARGET/; None if not
+    measured."""
+    c = kcov.load(d / "coverage" / target, ("run",), f"coverage/{target}/")
+    if c is None:
+        return None
+    info = c.pop("info")
+    out = {k: c.get(k) for k in ("kernel_file", "kernel_source", "tool", "html", "errors",
+                                 "lines", "branches", "files")}
+    out["traces"] = kcov.to_int(info.get("inputs.run"))
+    out["traces_campaign"] = kcov.to_int(info.get("traces.campaign"))
+    out["seconds"] = kcov.to_int(info.get("seconds"))
+    run = c.get("run")
+    out["functions_called"] = run["functions_called"] if run else None
+    out["functions"] = [{k: f[k] for k in ("function", "static", "calls", "kernel_file",
+                                           "kernel_line", "lines", "branches")}
+                        for f in run["functions"]] if run else []
+    out["uncovered_lines"] = len(c.get("uncovered_lines") or []) if run else None
+    return out
 
 
 def collect(d):
@@ -322,6 +355,7 @@ def collect(d):
             {"trace": f["trace"], "report": f["report"], "title": f["title"],
              "replay": f["replay"]} for f in files.values()]
         entry["series"] = points
+        entry["coverage"] = run_coverage(d, t)
         targets.append(entry)
 
     started = info.get("started")
@@ -398,6 +432,7 @@ def summary_txt(s):
                        f"{m['softirqs']} softirqs run, {m['switches']} CPU switches "
                        f"({m['preemptions']} preemptions), {m['agent']} agent actions, "
                        f"{m['points']} scheduling points")
+    out += coverage_txt(s)
     errors = [t for t in s["targets"] if t["error"]]
     if errors:
         out.append("")
@@ -429,6 +464,26 @@ def summary_txt(s):
             out.append(f"{target}: {k['count']} x (known) {k['title']}  "
                        f"[suppressed by {k['suppressed_by']}]")
     return "\n".join(out) + "\n"
+
+
+def coverage_txt(s):
+    covs = [(t["target"], t["coverage"]) for t in s["targets"] if t.get("coverage")]
+    if not covs:
+        return []
+    out = ["", "Kernel line coverage of the fragsim run traces (llvm-cov on build-cov; "
+               "coverage/<target>/):"]
+    for t, c in covs:
+        out.append(f"  {t}: {fmt_int(c['traces'])} of {fmt_int(c['traces_campaign'])} traces, "
+                   f"lines {kcov.fmt_ratio(c.get('lines'))}, branches "
+                   f"{kcov.fmt_ratio(c.get('branches'))}, {fmt_int(c.get('functions_called'))}"
+                   f"/{len(c.get('functions') or [])} functions run")
+        files = c.get("files") or []
+        w = max([len(f["file"]) for f in files] + [0])
+        for f in files:
+            out.append(f"    {f['file'].ljust(w)}  {kcov.fmt_ratio(f)}")
+        if c.get("errors"):
+            out.append("    " + "; ".join(f"{k}: {v}" for k, v in c["errors"].items()))
+    return out
 
 
 # ---------------------------------------------------------------- ops.svg
@@ -572,6 +627,99 @@ def ops_svg(s):
     return "\n".join(o) + "\n"
 
 
+# ---------------------------------------------------------------- coverage.svg
+
+def coverage_svg(s):
+    """Per target, one bar per kernel source file and one for all: the
+    percentage of its lines the fragsim run traces executed."""
+    covs = [(t["target"], t["coverage"]) for t in s["targets"]
+            if t.get("coverage") and t["coverage"].get("lines")]
+    if not covs:
+        return None
+    bars = []                   # (target, label, ratio)
+    for t, c in covs:
+        bars.append((t, "all kernel lines", c["lines"]))
+        bars += [(t, f["file"], f) for f in c.get("files") or []]
+    W, left, right, top, bh, gap = 760, 250, 70, 40, 18, 26
+    H = top + len(bars) * (bh + 6) + gap * len(covs) + 40
+    pw = W - left - right
+    o = ['<?xml version="1.0" encoding="UTF-8"?>',
+         f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
+         f'viewBox="0 0 {W} {H}" font-family="sans-serif" font-size="12">',
+         f'<title>fragsim campaign {xml_escape(s["name"])}: kernel line coverage</title>',
+         f'<rect x="0" y="0" width="{W}" height="{H}" fill="#ffffff"/>',
+         f'<text x="12" y="22" font-size="15" font-weight="bold">Kernel lines executed by '
+         f'the fragsim run traces</text>']
+    for v in range(0, 101, 20):
+        x = left + pw * v / 100
+        o.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{H - 30}" stroke="#e0e0e0"/>')
+        o.append(f'<text x="{x:.1f}" y="{H - 14}" text-anchor="middle">{v}%</text>')
+    y, prev = top, None
+    for t, label, r in bars:
+        if t != prev:           # a heading per target
+            o.append(f'<text x="12" y="{y + 16}" font-weight="bold">{xml_escape(t)}</text>')
+            y += gap
+            prev = t
+        colour = COLOURS[[c[0] for c in covs].index(t) % len(COLOURS)]
+        w = pw * (r["percent"] or 0) / 100
+        o.append(f'<text x="{left - 8}" y="{y + bh - 5}" text-anchor="end">'
+                 f'{xml_escape(label)}</text>')
+        light = "" if label == "all kernel lines" else ' fill-opacity="0.6"'
+        o.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bh}" '
+                 f'fill="{colour}"{light}/>')
+        o.append(f'<text x="{left + w + 4:.1f}" y="{y + bh - 5}">'
+                 f'{r["covered"]}/{r["total"]}</text>')
+        y += bh + 6
+    o.append("</svg>")
+    return "\n".join(o) + "\n"
+
+
+def coverage_html(s, svg):
+    covs = [(t["target"], t["coverage"]) for t in s["targets"] if t.get("coverage")]
+    if not covs:
+        return ""
+    rows, details = [], []
+    for t, c in covs:
+        nf = len(c.get("functions") or [])
+        files = ", ".join(f"{f['file']} {kcov.fmt_ratio(f)}" for f in c.get("files") or [])
+        rows.append(
+            f"<tr><td>{h(t)}</td><td class=\"n\">{h(fmt_int(c['traces']))} of "
+            f"{h(fmt_int(c['traces_campaign']))}</td>"
+            f"<td class=\"n\">{h(kcov.fmt_ratio(c.get('lines')))}</td>"
+            f"<td class=\"n\">{h(kcov.fmt_ratio(c.get('branches')))}</td>"
+            f"<td class=\"n\">{h(fmt_int(c.get('functions_called')))}/{nf}</td>"
+            f"<td>{h(files)}</td><td>"
+            + " ".join(x for x in (link(c.get("html"), "annotated source") if c.get("html") else "",
+                                   link(c.get("kernel_source"), "extracted file")
+                                   if c.get("kernel_source") else "") if x)
+            + (f'<span class="error">{h("; ".join(c["errors"].values()))}</span>'
+               if c.get("errors") else "") + "</td></tr>")
+        frows = "".join(
+            f"<tr><td><code>{h(f['function'])}</code>"
+            + (" <small>(static)</small>" if f["static"] else "")
+            + f"</td><td>{h(f['kernel_file'] or '')}:{h(f['kernel_line'] or '')}</td>"
+            f"<td class=\"n\">{h(f['calls'])}</td>"
+            f"<td class=\"n\">{h(kcov.fmt_ratio(f['lines']))}</td>"
+            f"<td class=\"n\">{h(kcov.fmt_ratio(f['branches']))}</td></tr>"
+            for f in c.get("functions") or [])
+        if frows:
+            details.append(
+                f"<details><summary>{h(t)}: {nf} functions of "
+                f"<code>{h(c['kernel_file'])}</code></summary><table><tr><th>function</th>"
+                "<th>kernel source</th><th>calls</th><th>lines</th><th>branches</th></tr>"
+                + frows + "</table></details>")
+    svg_inline = re.sub(r"^<\?xml[^>]*>\s*", "", svg) if svg else ""
+    return ("<h2>Kernel coverage of the fragsim run traces</h2>\n"
+            "<p>Each target's traces (trace 0, 1, 2, ... of the campaign's seed, the ones its "
+            "run ran) replayed by <code>build-cov/sim/fragsim</code> (llvm source-based "
+            "coverage) for at most the campaign's <code>--coverage-seconds</code>; llvm-cov "
+            "on the extracted kernel file (page_frag code of mm/page_alloc.c or "
+            "mm/page_frag_cache.c, the frag parts of net/core/skbuff.c).</p>\n"
+            "<table><tr><th>target</th><th>traces replayed</th><th>lines</th><th>branches</th>"
+            "<th>functions run</th><th>lines per kernel file</th><th>files</th></tr>"
+            + "".join(rows) + "</table>\n" + svg_inline + "".join(details) + "\n")
+
+
 # ---------------------------------------------------------------- index.html
 
 def h(v):
@@ -584,7 +732,75 @@ def link(href, text=None):
     return f'<a href="{h(href)}">{h(text or href)}</a>'
 
 
-def index_html(s, svg, summary_text):
+# The verdict banner at the top of every HTML report (this campaign report,
+# scripts/fuzz_report.py's, scripts/validate_report.py's): one coloured
+# line, the first thing a reader sees.  Styled inline so that a page of any
+# template shows it the same way.
+BANNER_COLOURS = {"pass": ("#1a7f37", "#e9f7ec"), "findings": ("#b00020", "#fdecee"),
+                  "incomplete": ("#9a5b00", "#fff4e0")}
+BANNER_BEGIN, BANNER_END = "<!-- verdict:begin -->", "<!-- verdict:end -->"
+
+
+def verdict_banner(kind, text):
+    fg, bg = BANNER_COLOURS[kind]
+    return (f'{BANNER_BEGIN}<div class="verdict verdict-{kind}" role="status" '
+            f'style="font-size:1.35em;font-weight:bold;color:{fg};background:{bg};'
+            f'border:2px solid {fg};border-radius:6px;padding:0.5em 0.8em;margin:0 0 1em 0;'
+            f'overflow-wrap:anywhere">{h(text)}</div>{BANNER_END}')
+
+
+def put_banner(page, banner):
+    """The page with its banner replaced, or put first in <body>."""
+    if BANNER_BEGIN in page and BANNER_END in page:
+        a, rest = page.split(BANNER_BEGIN, 1)
+        return a + banner + rest.split(BANNER_END, 1)[1]
+    m = re.search(r"<body[^>]*>", page)
+    if not m:
+        return banner + page
+    return page[:m.end()] + "\n" + banner + page[m.end():]
+
+
+def plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def campaign_verdict(s):
+    """(kind, text) of a campaign's summary.json, its fuzz part included
+    when scripts/fuzz_report.py --campaign has added it."""
+    targets = [t["target"] for t in s["targets"]]
+    hits = sum(t.get("findings") or 0 for t in s["targets"])
+    titles = sum(len(t.get("finding_titles") or []) for t in s["targets"])
+    known = sum(t.get("known") or 0 for t in s["targets"])
+    fuzz = s.get("fuzz") or {}
+    ftargets = fuzz.get("targets") or []
+    ftitles = sum(len(e.get("findings") or []) for e in ftargets)
+    bad = [f"fragsim run {t['target']} {t['status']}" for t in s["targets"]
+           if t["status"] not in ("ok", "findings")]
+    bad += [f"fuzz {e['target']} {e['status']}" for e in ftargets
+            if e["status"] not in ("ok", "findings")]
+    what = "fragsim run" + (" and libFuzzer" if ftargets else "")
+    where = ", ".join(targets) or "no target"
+    extra = f"; {known} known (suppressed)" if known else ""
+    if hits or titles or ftitles:
+        parts = []
+        if hits or titles:
+            parts.append(f"{plural(titles, 'distinct finding')} ({plural(hits, 'hit')}) "
+                         "from fragsim run")
+        if ftitles:
+            parts.append(f"{plural(ftitles, 'distinct finding')} from libFuzzer")
+        found = {t["target"] for t in s["targets"] if t.get("finding_titles") or t.get("findings")}
+        found |= {e["target"] for e in ftargets if e.get("findings")}
+        on = [t for t in targets if t in found] + sorted(found - set(targets))
+        text = f"FINDINGS: {' and '.join(parts)} on {', '.join(on)}{extra}"
+        if bad:
+            text += "; also " + ", ".join(bad)
+        return "findings", text
+    if bad:
+        return "incomplete", f"INCOMPLETE: {', '.join(bad)}; no findings in what ran on {where}{extra}"
+    return "pass", f"PASS: 0 findings on {where} ({what}){extra}"
+
+
+def index_html(s, svg, summary_text, cov_svg=None):
     rows = []
     for t in s["targets"]:
         st = t["status"] + (" (partial)" if t.get("partial") else "")
@@ -618,7 +834,10 @@ def index_html(s, svg, summary_text):
     if tmpl is None:
         tmpl = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>$title</title>"
                 "</head><body><h1>$title</h1>$meta<table>$table</table>$errors"
-                "$plot<h2>Findings</h2>$findings<pre>$summary_text</pre></body></html>")
+                "$plot$coverage<h2>Findings</h2>$findings<pre>$summary_text</pre></body></html>")
+    cov = coverage_html(s, cov_svg)
+    if "$coverage" not in tmpl:  # an older template
+        tmpl = tmpl.replace("<h2>Findings</h2>", "$coverage<h2>Findings</h2>", 1)
     meta = (f"<p>{h(s['date'])} &middot; Linux {h(s['host']['uname_r'])}, "
             f"{h(s['host']['nproc'])} CPU(s) &middot; seed <code>{h(s['seed'])}</code>"
             f" &middot; {link('summary.txt')} &middot; {link('summary.json')} &middot; "
@@ -626,10 +845,11 @@ def index_html(s, svg, summary_text):
     table = ("<tr><th>target</th><th>seconds</th><th>traces</th><th>ops</th>"
              "<th>ops/s</th><th>findings</th><th>status</th><th>files</th>"
              "<th>build</th></tr>" + "".join(rows))
-    return string.Template(tmpl).safe_substitute(
+    page = string.Template(tmpl).safe_substitute(
         title=h(f"fragsim campaign {s['name']}"), meta=meta, table=table,
-        errors=errors, plot=svg_inline, findings=findings,
+        errors=errors, plot=svg_inline, coverage=cov, findings=findings,
         summary_text=h(summary_text), result=h(s["result"]))
+    return put_banner(page, verdict_banner(*campaign_verdict(s)))
 
 
 def main(argv):
@@ -645,7 +865,10 @@ def main(argv):
     (d / "summary.json").write_text(json.dumps(s, indent=2) + "\n", encoding="utf-8")
     (d / "summary.txt").write_text(text, encoding="utf-8")
     (d / "ops.svg").write_text(svg, encoding="utf-8")
-    (d / "index.html").write_text(index_html(s, svg, text), encoding="utf-8")
+    cov_svg = coverage_svg(s)
+    if cov_svg:
+        (d / "coverage.svg").write_text(cov_svg, encoding="utf-8")
+    (d / "index.html").write_text(index_html(s, svg, text, cov_svg), encoding="utf-8")
     return 0
 
 

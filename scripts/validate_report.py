@@ -12,6 +12,9 @@ import json
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import put_banner, verdict_banner  # noqa: E402  (every report's banner)
+
 PASSING = ('PASS', 'FIXES')
 ORDER = ('new', 'fixed', 'known', 'common')
 
@@ -86,14 +89,19 @@ def table(head, rows):
     return '<table>%s%s</table>' % (h, b)
 
 
+def verdict_kind(v, rows):
+    if v['verdict'] not in PASSING:
+        return 'findings'
+    return 'incomplete' if never_run(rows) else 'pass'
+
+
 def html_report(v, rows, inf):
-    ok = v['verdict'] in PASSING and not never_run(rows)
-    colour = '#2e7d32' if ok else '#c62828' if v['verdict'] not in PASSING else '#ef6c00'
     p = ['<!doctype html><meta charset="utf-8"><title>fragsim validate: %s</title>' % esc(v['verdict']),
          '<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}'
          'td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}'
-         'code,pre{font-family:monospace}.v{font-size:200%%;font-weight:bold;color:%s}</style>' % colour,
-         '<div class="v">%s</div>' % esc(verdict_line(v, rows))]
+         'code,pre{font-family:monospace;overflow-wrap:anywhere}'
+         'pre{white-space:pre-wrap;background:#f6f8fa;padding:0.6em}</style><body>',
+         put_banner('', verdict_banner(verdict_kind(v, rows), verdict_line(v, rows)))]
     p.append('<p>base <b>%s</b> (%s, layout %s, build %s) vs patched <b>%s</b> (%s, layout %s, build %s)</p>'
              % tuple(esc(x) for s in ('base', 'patched') for x in
                      (v[s]['name'], v[s]['release'], v[s]['layout'], v[s]['build'])))
@@ -137,6 +145,7 @@ def html_report(v, rows, inf):
     if v['skipped']:
         p.append(table(['skipped case', 'why'], [(esc(s['case']), esc(s['reason'])) for s in v['skipped']]))
     p.append('<h2>Input</h2><pre>%s</pre>' % esc('\n'.join('%s=%s' % (k, x) for k, xs in inf.items() for x in xs)))
+    p.append('</body>')
     return '\n'.join(p) + '\n'
 
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../lib/array.h"
 #include "../lib/xalloc.h"
@@ -203,10 +204,14 @@ int fs_supp_parse(struct fs_supp *s, const char *file, const char *text,
 	return rc;
 }
 
+/* The most a suppression file may hold: as much as a trace input. */
+#define SUPP_MAX_FILE	(16 << 20)
+
 int fs_supp_load(struct fs_supp *s, const char *path, char *err,
 		 size_t errlen)
 {
 	FILE *f = fopen(path, "rb");
+	struct stat st;
 	char *buf;
 	size_t n;
 	long len;
@@ -216,9 +221,20 @@ int fs_supp_load(struct fs_supp *s, const char *path, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* A directory "opens" and seeks to a huge size: regular files only. */
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		fclose(f);
+		return -1;
+	}
 	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 ||
 	    fseek(f, 0, SEEK_SET)) {
 		snprintf(err, errlen, "%s: cannot read it", path);
+		fclose(f);
+		return -1;
+	}
+	if (len > SUPP_MAX_FILE) {
+		snprintf(err, errlen, "%s: larger than %d MiB", path, SUPP_MAX_FILE >> 20);
 		fclose(f);
 		return -1;
 	}

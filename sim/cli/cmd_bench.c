@@ -137,8 +137,10 @@ int fs_cmd_bench(int argc, char **argv)
 	}
 	if (optind < argc)
 		fs_usage_error("bench: unexpected argument '%s'", argv[optind]);
-	if (n < 2 * WINDOW)
-		fs_usage_error("bench: --ops must be at least %d", 2 * WINDOW);
+	/* The bench trace runs as one trace: the trace cap bounds it too. */
+	if (n < 2 * WINDOW || n > FS_MAX_TRACE_OPS)
+		fs_usage_error("bench: --ops must be from %d to %u", 2 * WINDOW,
+			       FS_MAX_TRACE_OPS);
 	fs_trace_init(&t);
 	bench_trace(&t, n, 1);
 	native = measure(native_twin(target), &t, NATIVE, 5, &ops);

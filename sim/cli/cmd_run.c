@@ -821,9 +821,11 @@ static void write_summary(const struct run_opts *o, const struct run_stats *s,
 		if (stat(o->out, &st))
 			mkdir(o->out, 0777);
 	}
+	/* A --summary FILE that cannot be written is bad input, not a crash. */
 	f = fopen(o->summary_file, "a");
 	if (!f)
-		fs_internal_error("cannot write %s", o->summary_file);
+		fs_usage_error("--summary %s: cannot write it (%s)", o->summary_file,
+			       strerror(errno));
 	fprintf(f, "{\"fragsim_run\": 1, \"target\": ");
 	json_str(f, o->target->name);
 	fprintf(f, ", \"build\": \"%s\", \"seed\": \"0x%016llx\", \"shard\": [%llu, %llu], \"jobs\": %u, \"runs\": %llu, \"seconds\": %g, \"elapsed\": %.3f, \"traces\": %llu, \"trace_runs\": %llu, \"ops\": %llu, \"findings\": %llu, \"known\": %llu, \"out\": ",
@@ -850,7 +852,8 @@ static void write_summary(const struct run_opts *o, const struct run_stats *s,
 	}
 	fprintf(f, "]}\n");
 	if (fclose(f))
-		fs_internal_error("cannot write %s", o->summary_file);
+		fs_usage_error("--summary %s: cannot write it (%s)", o->summary_file,
+			       strerror(errno));
 }
 
 int fs_cmd_run(int argc, char **argv)

@@ -130,10 +130,16 @@ static void drain(struct fs_jobs *j, unsigned int w,
 	uint32_t n;
 
 	while (j->len[w] - off >= sizeof(n)) {
+		void *rec;
+
 		memcpy(&n, j->buf[w] + off, sizeof(n));
 		if (j->len[w] - off - sizeof(n) < n)
 			break;
-		on_rec(ctx, w, j->buf[w] + off + sizeof(n), n);
+		/* A record sits 4 bytes into the stream: on_rec reads it as a struct. */
+		rec = fs_xmalloc(n ? n : 1);
+		memcpy(rec, j->buf[w] + off + sizeof(n), n);
+		on_rec(ctx, w, rec, n);
+		free(rec);
 		off += sizeof(n) + n;
 	}
 	memmove(j->buf[w], j->buf[w] + off, j->len[w] - off);
