@@ -293,12 +293,15 @@ static void unplaced_reason(const struct fs_trace *t,
 	}
 }
 
-/* Same kernel code, placed, and still not the finding it was written for. */
+/*
+ * A schedule on the same kernel code, and still not the finding it was
+ * written for: only the compiler can have moved it.
+ */
 static bool lost_on_same_code(const struct fs_trace *t,
 			      const struct fs_target *tg,
 			      const struct fs_run_result *res)
 {
-	return t->rec_title[0] && res->follow.index == UINT32_MAX &&
+	return t->rec_title[0] && t->sched.nr_dec &&
 	       !strcmp(t->rec_build, tg->build_id) &&
 	       !same_title(res, t->rec_title);
 }
@@ -333,8 +336,9 @@ verdict:
 	    (!res->finding || (t->rec_title[0] &&
 			       !same_title(res, t->rec_title))))
 		unplaced_reason(t, res, why, whylen);
-	else if (fs_trace_anchored(t) && lost_on_same_code(t, tg, res))
-		snprintf(why, whylen, "every decision was placed, but the finding the trace was written for ('%s') did not come back: this compiler orders the accesses differently there",
-			 t->rec_title);
+	else if (lost_on_same_code(t, tg, res))
+		snprintf(why, whylen, "the finding the trace was written for on this kernel code ('%s') did not come back (%s): this compiler makes the accesses where its decisions land differently",
+			 t->rec_title, res->finding ? res->finding->title :
+			 "no finding");
 	return 0;
 }
