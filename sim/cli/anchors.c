@@ -110,6 +110,23 @@ void fs_anchor_finding(struct fs_trace *t, const struct fs_target *tg,
 	fs_trace_free(&a);
 }
 
+bool fs_anchor_decoded(struct fs_trace *t, const struct fs_target *tg)
+{
+	struct fs_runner_opts ro = { .target = tg, .checks = true };
+	struct fs_run_result res;
+	struct fs_runner *r = fs_runner_create(&ro);
+	char err[256], title[sizeof(res.finding->title)] = "";
+
+	if (!r)
+		fs_internal_error("cannot set up the page arena");
+	if (!fs_runner_run(r, t, &res, err, sizeof(err)) && res.finding)
+		snprintf(title, sizeof(title), "%s", res.finding->title);
+	fs_runner_destroy(r);
+	if (title[0])
+		fs_anchor_finding(t, tg, title);
+	return title[0];
+}
+
 void fs_anchor_localize(struct fs_trace *t, const struct fs_target *tg)
 {
 	struct fs_runner_opts ro = { .target = tg, .checks = true };

@@ -13,6 +13,11 @@
 void fs_anchor_finding(struct fs_trace *t, const struct fs_target *tg,
 		       const char *title);
 /*
+ * decode --anchor: run @t on @tg once; when it finds something, anchor it
+ * as fs_anchor_finding() does.  False when it found nothing (@t as it was).
+ */
+bool fs_anchor_decoded(struct fs_trace *t, const struct fs_target *tg);
+/*
  * The reverse, for minimize: an anchored @t gets the steps of this build
  * (the minimizer moves steps when it drops operations).
  */
