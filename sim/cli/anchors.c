@@ -14,7 +14,7 @@
 #include "anchors.h"
 
 #define SEARCH_RUNS	48	/* runs a replay may spend placing */
-#define MAX_CANDIDATES	8
+#define MAX_CANDIDATES	(7 + FS_FOLLOW_NEAR)
 
 static int copy_trace(struct fs_trace *dst, const struct fs_trace *src)
 {
@@ -176,19 +176,40 @@ static bool good(const struct search *s)
 	       same_title(s->res, s->t->rec_title);
 }
 
-/* The k to try for a decision at @k0 (@seen: points its location had). */
-static unsigned int candidates(uint32_t k0, uint32_t seen, uint32_t *out)
+/* A placement to try: a location and a k. */
+struct cand {
+	uint64_t loc;
+	uint32_t k;
+};
+
+/*
+ * Where to try a decision anchored at @an, when this build showed @fi of
+ * its place (NULL: nothing known): the location's last point if it has
+ * fewer, then k-1, k+1, ...; when the location has no point at all
+ * there, the same k at the other offsets of its object the operation
+ * touched (a field read at another width or offset).
+ */
+static unsigned int candidates(const struct fs_anchor *an,
+			       const struct fs_follow_info *fi,
+			       struct cand *out)
 {
 	static const int delta[] = { -1, 1, -2, 2, -3, 3 };
+	bool fewer = fi && fi->why == FS_UNPLACED_FEWER;
+	uint32_t seen = fewer ? fi->seen : 0;
 	unsigned int n = 0;
 
-	if (seen && seen < k0)
-		out[n++] = seen;
+	if (fewer && !seen) {
+		for (unsigned int i = 0; i < fi->nr_near; i++)
+			out[n++] = (struct cand){ fi->near[i], an->k };
+		return n;
+	}
+	if (seen && seen < an->k)
+		out[n++] = (struct cand){ an->loc, seen };
 	for (unsigned int i = 0; i < sizeof(delta) / sizeof(delta[0]); i++) {
-		int64_t k = (int64_t)k0 + delta[i];
+		int64_t k = (int64_t)an->k + delta[i];
 
 		if (k >= 1 && k <= UINT32_MAX && (uint32_t)k != seen)
-			out[n++] = (uint32_t)k;
+			out[n++] = (struct cand){ an->loc, (uint32_t)k };
 	}
 	return n;
 }
@@ -201,17 +222,17 @@ static unsigned int candidates(uint32_t k0, uint32_t seen, uint32_t *out)
 static bool place_nearby(struct search *s)
 {
 	while (s->res->follow.index != UINT32_MAX && s->runs < SEARCH_RUNS) {
-		uint32_t i = s->res->follow.index, c[MAX_CANDIDATES];
+		uint32_t i = s->res->follow.index;
 		struct fs_anchor *an = &s->t->sched.dec[i].an;
-		uint32_t k0 = an->k;
-		unsigned int n = candidates(k0, s->res->follow.why ==
-					    FS_UNPLACED_FEWER ?
-					    s->res->follow.seen : 0, c);
+		struct fs_follow_info fi = s->res->follow;
+		struct cand c[MAX_CANDIDATES];
+		unsigned int n = candidates(an, &fi, c);
 		bool moved = false;
 
 		for (unsigned int j = 0; j < n && !moved &&
 		     s->runs < SEARCH_RUNS; j++) {
-			an->k = c[j];
+			an->loc = c[j].loc;
+			an->k = c[j].k;
 			if (!run(s))
 				break;
 			if (good(s))
@@ -229,18 +250,18 @@ static bool place_nearby(struct search *s)
 static bool perturb(struct search *s)
 {
 	for (uint32_t i = 0; i < s->t->sched.nr_dec; i++) {
-		struct fs_anchor *an = &s->t->sched.dec[i].an;
-		uint32_t k0 = an->k, c[MAX_CANDIDATES];
-		unsigned int n = candidates(k0, 0, c);
+		struct fs_anchor *an = &s->t->sched.dec[i].an, a0 = *an;
+		struct cand c[MAX_CANDIDATES];
+		unsigned int n = candidates(an, NULL, c);
 
 		for (unsigned int j = 0; j < n; j++) {
 			if (s->runs >= SEARCH_RUNS)
 				return false;
-			an->k = c[j];
+			an->k = c[j].k;
 			if (run(s) && good(s))
 				return true;
 		}
-		an->k = k0;
+		*an = a0;
 	}
 	return false;
 }
@@ -272,17 +293,18 @@ static void describe(const struct fs_trace *t, const struct fs_decision *d,
 
 static void print_moves(const struct fs_trace *t, const struct fs_trace *orig)
 {
-	char was[256];
+	char was[256], loc[96];
 
 	for (uint32_t i = 0; i < t->sched.nr_dec; i++) {
 		const struct fs_decision *d = &t->sched.dec[i];
-		uint32_t k0 = orig->sched.dec[i].an.k;
+		const struct fs_decision *o = &orig->sched.dec[i];
 
-		if (d->an.k == k0)
+		if (d->an.k == o->an.k && d->an.loc == o->an.loc)
 			continue;
-		describe(t, d, k0, was, sizeof(was));
-		printf("fragsim replay: decision at %s placed at the %u%s point there on this build\n",
-		       was, d->an.k, nth(d->an.k));
+		describe(orig, o, o->an.k, was, sizeof(was));
+		fs_loc_format(t, d->an.loc, loc, sizeof(loc));
+		printf("fragsim replay: decision at %s placed at the %u%s point at %s on this build\n",
+		       was, d->an.k, nth(d->an.k), loc);
 	}
 }
 

@@ -25,6 +25,14 @@ bool fs_anchor_same_loc(const struct fs_anchor *want,
 	       want->loc == pos->loc;
 }
 
+bool fs_anchor_same_object(const struct fs_anchor *want,
+			   const struct fs_anchor *pos)
+{
+	return want->op == pos->op && want->actor == pos->actor &&
+	       FS_LOC_REGION(want->loc) == FS_LOC_REGION(pos->loc) &&
+	       FS_LOC_ID(want->loc) == FS_LOC_ID(pos->loc);
+}
+
 bool fs_anchor_is(const struct fs_anchor *want, const struct fs_anchor *pos)
 {
 	return want->k && want->k == pos->k && fs_anchor_same_loc(want, pos);

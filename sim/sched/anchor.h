@@ -14,8 +14,12 @@
 
 #include "../trace/anchor.h"
 
-/* Distinct locations one operation touches; an alloc touches about 20. */
-#define FS_ANCHOR_LOCS	64
+/*
+ * Distinct locations one operation touches: an alloc about 20, a free-all
+ * one per page it frees.  A point beyond them has no anchor (k 0), and a
+ * trace with a decision there keeps its plain steps.
+ */
+#define FS_ANCHOR_LOCS	128
 
 struct fs_anchor_ctr {
 	uint64_t op;
@@ -35,6 +39,9 @@ uint32_t fs_anchor_ctr_bump(struct fs_anchor_ctr *c, uint64_t loc);
 
 /* Is @pos the point @want names? */
 bool fs_anchor_is(const struct fs_anchor *want, const struct fs_anchor *pos);
+/* Same operation, actor and object (any offset, any k)? */
+bool fs_anchor_same_object(const struct fs_anchor *want,
+			   const struct fs_anchor *pos);
 /* Same operation, actor and location (any k)? */
 bool fs_anchor_same_loc(const struct fs_anchor *want,
 			const struct fs_anchor *pos);

@@ -8,6 +8,8 @@
  * machine then gives every point's anchor).  Exhaustive search follows a
  * list of forced decisions the same way (exhaustive.c).
  */
+#include <string.h>
+
 #include "anchor.h"
 #include "sched.h"
 
@@ -22,6 +24,8 @@ struct cursor {
 	/* Anchored: what this run showed of the pending decision's place. */
 	uint32_t seen;		/* points at its location in its operation */
 	bool op_seen;		/* a point of its operation and actor */
+	uint64_t near[FS_FOLLOW_NEAR];	/* other offsets of its object */
+	unsigned int nr_near;
 };
 FS_SCHED_STATE_FITS(struct cursor);
 
@@ -52,6 +56,17 @@ static void advance(struct cursor *c)
 	c->pos++;
 	c->seen = 0;
 	c->op_seen = false;
+	c->nr_near = 0;
+}
+
+/* Another offset of the pending decision's object, for a placement. */
+static void note_near(struct cursor *c, uint64_t loc)
+{
+	for (unsigned int i = 0; i < c->nr_near; i++)
+		if (c->near[i] == loc)
+			return;
+	if (c->nr_near < FS_FOLLOW_NEAR)
+		c->near[c->nr_near++] = loc;
 }
 
 static void params(struct fs_sched_params *p, const struct fs_schedule *sched)
@@ -91,8 +106,11 @@ static void follow_anchor(struct fs_sched *s, struct cursor *c,
 	w = &c->d[c->pos];
 	if (w->an.op == pt->pos->op && w->an.actor == pt->pos->actor)
 		c->op_seen = true;
-	if (!fs_anchor_same_loc(&w->an, pt->pos))
+	if (!fs_anchor_same_loc(&w->an, pt->pos)) {
+		if (fs_anchor_same_object(&w->an, pt->pos))
+			note_near(c, pt->pos->loc);
 		return;
+	}
 	if (pt->pos->k > c->seen)
 		c->seen = pt->pos->k;
 	if (pt->pos->k != w->an.k)
@@ -144,6 +162,8 @@ void fs_sched_follow_info(struct fs_sched *s, struct fs_follow_info *fi)
 	/* Never reached: how far this run got towards it. */
 	fi->index = c->pos;
 	fi->seen = c->seen;
+	fi->nr_near = c->nr_near;
+	memcpy(fi->near, c->near, sizeof(fi->near));
 	fi->why = !c->anchored ? FS_UNPLACED_STEP :
 		  !c->op_seen ? FS_UNPLACED_NO_OP : FS_UNPLACED_FEWER;
 }

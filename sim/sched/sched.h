@@ -131,10 +131,14 @@ enum fs_unplaced_why {
 	FS_UNPLACED_FEWER,	/* fewer points at its location there */
 };
 
+#define FS_FOLLOW_NEAR	4
 struct fs_follow_info {
 	uint32_t index;		/* first decision not placed; UINT32_MAX: none */
 	uint8_t why;		/* enum fs_unplaced_why */
 	uint32_t seen;		/* FEWER: the points its location had */
+	/* FEWER: other offsets of its object the operation touched */
+	uint64_t near[FS_FOLLOW_NEAR];
+	unsigned int nr_near;
 };
 void fs_sched_follow_info(struct fs_sched *s, struct fs_follow_info *fi);
 void fs_sched_follow_decide(struct fs_sched *s,
