@@ -7,7 +7,8 @@ only, to keep them short), makes the zoo's finding traces on each with
 `fragsim run --stop`, replays every trace on every other build and prints
 what came of it (docs/trace-format.md, "Portable schedules"):
 
-  same     the finding the trace was written for (its `recorded` title)
+  same     the finding the trace was written for (its `recorded` title);
+           "moved": of them, replays that placed a decision nearby
   other    another finding
   exit4    `fragsim replay` exit 4: not reproducible on this build, with
            its one-line reason
@@ -21,6 +22,7 @@ carry no recorded title, so the table lists the title each build gives.
 
 usage: scripts/cross-build.py [--out DIR] [--cache DIR] [--no-build]
                               [--builds NAME,...] [--crashes DIR] [--runs N]
+                              [--seeds S,...]
 """
 import argparse
 import collections
@@ -75,9 +77,9 @@ def zoo_targets(fragsim):
             if l.split() and " zoo " in l]
 
 
-def make_traces(fragsim, target, outdir, runs):
+def make_traces(fragsim, target, outdir, runs, seed):
     sh([fragsim, "run", "--target", target, "--runs", str(runs), "--seed",
-        "1", "--stop", "--quiet", "--jobs", "1", "--out", outdir])
+        seed, "--stop", "--quiet", "--jobs", "1", "--out", outdir])
     return sorted(glob.glob(os.path.join(outdir, "*.trace")))
 
 
@@ -105,21 +107,31 @@ def replay(fragsim, path, want, target=None):
         return "exit4", err.strip().splitlines()[-1] if err.strip() else ""
     if title is None:
         return ("clean" if rc == 0 else "other"), f"exit {rc}"
+    if title == want and re.search(r"^fragsim replay: decision at .* placed at ",
+                                   out, re.M):
+        return "moved", title
     return ("same" if title == want else "other"), title
+
+
+def row(c):
+    """same (moved included), moved, other, exit4, clean."""
+    return [c["same"] + c["moved"], c["moved"]] + [c[k] for k in KINDS[1:]]
 
 
 def table(rows, label):
     print(f"\n{label}")
     print(f"{'made on':16} {'replayed on':16} " +
-          " ".join(f"{k:>6}" for k in KINDS) + "  traces")
+          " ".join(f"{k:>6}" for k in ("same", "moved") + KINDS[1:]) +
+          "  traces")
     total = collections.Counter()
     for (a, b), c in sorted(rows.items()):
         total.update(c)
-        print(f"{a:16} {b:16} " + " ".join(f"{c[k]:6}" for k in KINDS) +
+        print(f"{a:16} {b:16} " + " ".join(f"{v:6}" for v in row(c)) +
               f"  {sum(c.values())}")
     n = sum(total.values())
-    print(f"{'all':33} " + " ".join(f"{total[k]:6}" for k in KINDS) +
-          f"  {n}" + (f"   same: {100.0 * total['same'] / n:.1f}%" if n else ""))
+    same = total["same"] + total["moved"]
+    print(f"{'all':33} " + " ".join(f"{v:6}" for v in row(total)) +
+          f"  {n}" + (f"   same: {100.0 * same / n:.1f}%" if n else ""))
     return total
 
 
@@ -149,6 +161,8 @@ def main():
                     help="use the build directories under --out as they are")
     ap.add_argument("--crashes", default="")
     ap.add_argument("--runs", type=int, default=400)
+    ap.add_argument("--seeds", default="1",
+                    help="one `fragsim run --stop` per zoo target and seed")
     a = ap.parse_args()
     names = a.builds.split(",")
     fragsims = {}
@@ -161,9 +175,10 @@ def main():
     traces = []
     for n in names:
         for z in zoo_targets(fragsims[n]):
-            d = os.path.join(a.out, "traces", n, z)
-            for t in make_traces(fragsims[n], z, d, a.runs):
-                traces.append((n, t))
+            for seed in a.seeds.split(","):
+                d = os.path.join(a.out, "traces", n, z, "seed-" + seed)
+                for t in make_traces(fragsims[n], z, d, a.runs, seed):
+                    traces.append((n, t))
     anchored, steps = {}, {}
     for made, t in traces:
         want = recorded(t)
@@ -172,7 +187,7 @@ def main():
                 continue
             kind, what = replay(fragsims[on], t, want)
             anchored.setdefault((made, on), collections.Counter())[kind] += 1
-            if kind != "same":
+            if kind not in ("same", "moved"):
                 print(f"{made} -> {on}: {os.path.relpath(t, a.out)}: {kind}: {what}")
             kind, _ = replay(fragsims[on], strip_anchors(t), want)
             steps.setdefault((made, on), collections.Counter())[kind] += 1
