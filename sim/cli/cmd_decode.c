@@ -8,15 +8,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
+#include "anchors.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s decode [-o OUT] FILE\n"
+	fprintf(f, "usage: %s decode [-o OUT] [--anchor] FILE\n"
 		   "  print the text trace of FILE (a binary fuzzer input or a text trace;\n"
 		   "  - is standard input); a binary input gains the 'target' line of the\n"
 		   "  target replay runs it on\n"
-		   "  -o OUT   write it to OUT instead of standard output\n",
+		   "  -o OUT   write it to OUT instead of standard output\n"
+		   "  --anchor run it once on that target and, if it finds something, write\n"
+		   "           its schedule anchored, as fragsim run writes findings\n"
+		   "           (docs/trace-format.md, \"Portable schedules\")\n",
 		fs_argv0);
 }
 
@@ -24,10 +27,12 @@ int fs_cmd_decode(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "anchor", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	const char *out = NULL;
+	bool anchor = false;
 	struct fs_trace t;
 	char err[512];
 	bool binary;
@@ -38,6 +43,7 @@ int fs_cmd_decode(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
+		case 'a': anchor = true; break;
 		case 'h': usage(stdout); return FS_EXIT_OK;
 		default:
 			fs_usage_error("decode: unknown or incomplete option '%s' (see '%s decode --help')",
@@ -54,6 +60,11 @@ int fs_cmd_decode(int argc, char **argv)
 	if (binary && !t.target[0])
 		snprintf(t.target, sizeof(t.target), "%s",
 			 fs_pick_target(&t, NULL, argv[optind], binary)->name);
+	if (anchor && !fs_anchor_decoded(&t, fs_pick_target(&t, NULL,
+							    argv[optind],
+							    binary)))
+		fprintf(stderr, "fragsim decode: %s found nothing on this build: its schedule keeps its steps\n",
+			fs_input_name(argv[optind]));
 	if (out) {
 		if (fs_trace_write_file(&t, out))
 			fs_usage_error("decode: cannot write %s", out);

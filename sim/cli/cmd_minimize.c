@@ -14,7 +14,7 @@
 
 #include "../core/minimize.h"
 #include "../lib/xalloc.h"
-#include "cli.h"
+#include "anchors.h"
 
 #define DEFAULT_MAX_RUNS	5000
 #define PROGRESS_EVERY		2.0	/* seconds */
@@ -203,6 +203,9 @@ int fs_cmd_minimize(int argc, char **argv)
 	if (fs_load_trace(&t, c.file, &binary, err, sizeof(err)))
 		fs_usage_error("%s", err);
 	target = fs_pick_target(&t, c.forced, c.file, binary);
+	/* The minimizer moves steps; anchors come back when it is written. */
+	fs_anchor_localize(&t, target);
+	t.rec_build[0] = t.rec_title[0] = '\0';
 	c.start = c.last = now();
 	fs_catch_sigint();
 	mo.target = target;
@@ -217,6 +220,7 @@ int fs_cmd_minimize(int argc, char **argv)
 	/* So that `replay OUT`, as the report says, runs where this did. */
 	if (strlen(target->name) < sizeof(min.target))
 		strcpy(min.target, target->name);
+	fs_anchor_finding(&min, target, mr.title);
 	if (fs_trace_write_file(&min, c.out))
 		fs_usage_error("cannot write %s: %s", c.out, strerror(errno));
 	report(&min, target, &c, &mr);

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "../check/check.h"
-#include "cli.h"
+#include "anchors.h"
 
 static void usage(FILE *f)
 {
@@ -47,8 +47,14 @@ static int verdict(const struct fs_trace *t, const struct fs_run_result *res,
 }
 
 /* Never "0, no finding" when the schedule was not the one recorded. */
-static int placed(const char *file, const struct fs_run_result *res, int rc)
+static int placed(const char *file, const struct fs_run_result *res,
+		  const char *why, int rc)
 {
+	if (why[0]) {
+		fprintf(stderr, "fragsim: not reproducible on this build: %s: %s (see the repro key's cc=)\n",
+			file, why);
+		return FS_EXIT_NOT_PLACED;
+	}
 	if (res->finding || !res->mstats.unplaced)
 		return rc;
 	fprintf(stderr, "fragsim: not reproducible on this build: %llu schedule decision(s) of %s could not be placed (scheduling-point numbers depend on the compiler and its flags; see the repro key's cc=)\n",
@@ -105,7 +111,7 @@ int fs_cmd_replay(int argc, char **argv)
 	struct fs_run_result res;
 	struct fs_runner *r;
 	struct fs_trace t;
-	char err[512];
+	char err[512], why[1024];
 	const char *file;
 	bool binary;
 	int c, rc;
@@ -144,13 +150,14 @@ int fs_cmd_replay(int argc, char **argv)
 	r = fs_runner_create(&ro);
 	if (!r)
 		fs_internal_error("cannot set up the page arena");
-	if (fs_runner_run(r, &t, &res, err, sizeof(err)))
+	if (fs_replay_anchored(r, ro.target, &t, &res, why, sizeof(why), err,
+			       sizeof(err)))
 		fs_usage_error("%s: %s", file, err);
 	known = fs_supp_match(&supp, res.finding, ro.target->name);
 	summary(file, ro.target, &t, &res, known);
 	if (res.finding)
 		fs_emit_finding(&t, ro.target, &res, NULL, file, NULL, 0);
-	rc = placed(file, &res, verdict(&t, &res, known));
+	rc = placed(file, &res, why, verdict(&t, &res, known));
 	fs_runner_destroy(r);
 	fs_trace_free(&t);
 	fs_supp_free(&supp);

@@ -12,7 +12,7 @@
 #include "../check/check.h"
 #include "../lib/xalloc.h"
 #include "../trace/trace_bin.h"
-#include "cli.h"
+#include "anchors.h"
 
 #ifndef FS_BUILD_CC
 #define FS_BUILD_CC "unknown"	/* meson defines it: compiler-version/Olevel/flags */
@@ -229,6 +229,28 @@ int fs_check_out_dir(const char *dir)
 	return rmdir(tmp);
 }
 
+/*
+ * @t as written for @res's finding: anchored, with the finding it was
+ * written for (anchors.c).  Malloc()ed text.
+ */
+static char *finding_text(const struct fs_trace *t,
+			  const struct fs_target *target,
+			  const struct fs_run_result *res)
+{
+	char *text = fs_trace_print(t), err[256];
+	struct fs_trace a;
+
+	fs_trace_init(&a);
+	if (fs_trace_parse(&a, text, strlen(text), "finding", err,
+			   sizeof(err)))
+		return text;
+	free(text);
+	fs_anchor_finding(&a, target, res->finding->title);
+	text = fs_trace_print(&a);
+	fs_trace_free(&a);
+	return text;
+}
+
 /* The trace, and the original trace beside it; its path in @path. */
 static int write_traces(const struct fs_trace *t, const struct fs_trace *orig,
 			const struct fs_target *target,
@@ -236,7 +258,7 @@ static int write_traces(const struct fs_trace *t, const struct fs_trace *orig,
 			char *path, size_t pathlen)
 {
 	char base[4096], opath[4200];
-	char *text = fs_trace_print(t), *otext;
+	char *text = finding_text(t, target, res), *otext;
 	int rc;
 
 	if (fs_mkdir_p(dir) || finding_base(base, sizeof(base), dir,
@@ -249,7 +271,7 @@ static int write_traces(const struct fs_trace *t, const struct fs_trace *orig,
 	snprintf(path, pathlen, "%s.trace", base);
 	rc = write_text(path, text, NULL);
 	if (!rc && orig) {
-		otext = fs_trace_print(orig);
+		otext = finding_text(orig, target, res);
 		snprintf(opath, sizeof(opath), "%s.orig.trace", base);
 		rc = write_text(opath, otext, NULL);
 		free(otext);

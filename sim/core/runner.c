@@ -169,6 +169,8 @@ static struct fs_check_opstate *opstate(struct fs_runner *r, uint16_t a)
 void fs_run_begin(struct fs_runner *r, const struct fs_op *op, const char *fn)
 {
 	r->op_no++;
+	if (r->mach && fs_run_points(r))
+		fs_machine_op_begin(r->mach, r->op_no);
 	if (r->o.checks) {
 		fs_check_op_begin(r->check, r->op_no, op ? op->line : 0, op, fn);
 		fs_check_op_save(r->check, opstate(r, r->cur_actor));
@@ -632,11 +634,13 @@ int fs_runner_run_sched(struct fs_runner *r, const struct fs_trace *t,
 		.nr_cpus = t->cpus, .preempt_full = t->preempt == FS_PREEMPT_FULL,
 		.rt = t->rt,
 		.cbs = { .ctx = r, .run_actor = run_actor, .agent = agent,
-			 .resumed = resumed, .access = fs_net_access },
+			 .resumed = resumed, .access = fs_net_access,
+			 .locate = fs_run_locate },
 	};
 	bool ok = true;
 
 	memset(res, 0, sizeof(*res));
+	res->follow.index = UINT32_MAX;
 	if (validate(r, t, err, errlen))
 		return -1;
 	prepare(r, t);
@@ -645,6 +649,7 @@ int fs_runner_run_sched(struct fs_runner *r, const struct fs_trace *t,
 		start_sched(r, t, rs);
 		fs_machine_reset(r->mach, &cfg, t, &r->sched);
 		fs_machine_record_alts(r->mach, rs && rs->record_alts);
+		fs_machine_record_anchors(r->mach, r->o.anchors);
 		fs_net_ranges(r);
 	}
 	if (!setjmp(r->unwind)) {
@@ -668,6 +673,8 @@ int fs_runner_run_sched(struct fs_runner *r, const struct fs_trace *t,
 		/* A replayed decision never reached or offered was not placed. */
 		if (fs_sched_from_log(&r->sched) && !fs_check_finding(r->check))
 			res->mstats.unplaced += fs_sched_follow_unused(&r->sched);
+		if (fs_sched_from_log(&r->sched))
+			fs_sched_follow_info(&r->sched, &res->follow);
 		res->log = fs_machine_log(r->mach, &res->nr_log);
 		res->strategy = t->sched.strategy;
 		if (rs && rs->strategy != FS_SCHED_DEFAULT)

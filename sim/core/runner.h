@@ -22,6 +22,7 @@ struct fs_runner_opts {
 	bool checks;			/* false: native calls only (bench) */
 	bool no_payload;		/* bench: no fragment fill/verify */
 	bool no_points;			/* bench native: no scheduling points */
+	bool anchors;			/* log decisions with their anchors */
 	unsigned int arena_slots;	/* 0: default */
 	/* Told each allocation's outcome (fragsim validate); may be NULL. */
 	void (*on_alloc)(void *ctx, uint64_t op_no, const struct fs_op *op,
@@ -39,6 +40,8 @@ struct fs_run_result {
 	/* The decisions taken, for a replayable trace. */
 	const struct fs_decision *log;
 	uint32_t nr_log;
+	/* Replay: the first decision it could not place, and why. */
+	struct fs_follow_info follow;
 };
 
 /* How a run is scheduled when the trace does not say. */

@@ -74,6 +74,9 @@ struct fs_runner {
 	char notes[1024];
 };
 
+/* locate.c: an access as an FS_LOC() (a machine callback, for anchors). */
+uint64_t fs_run_locate(void *ctx, const void *addr);
+
 /* runner.c: the checker's bracket around every operation. */
 void fs_run_begin(struct fs_runner *r, const struct fs_op *op, const char *fn);
 /* Every cache and every touched page, once nothing is mid-update. */

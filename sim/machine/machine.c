@@ -15,6 +15,7 @@
 #include <fragsim/kctx.h>
 
 #include "../lib/array.h"
+#include "../sched/anchor.h"
 #include "fiber.h"
 #include "feedback.h"
 #include "machine.h"
@@ -31,6 +32,7 @@ struct frame {
 	bool saved_irqs_off;
 	unsigned int depth;		/* call depth, may exceed the array */
 	const void *stack[FS_STACK_DEPTH];
+	struct fs_anchor_ctr ctr;	/* its operation's points, by location */
 };
 
 struct task {
@@ -81,6 +83,9 @@ struct fs_machine {
 	unsigned int tl_pos, tl_len;
 	char notes[1024];
 	size_t notes_len;
+	bool record_anchors;		/* log each decision's anchor */
+	struct fs_anchor pos;		/* the current point's, if wanted */
+	const void *pos_pc;
 	bool record_alts;
 	struct fs_alt *alts;
 	uint32_t nr_alts;
@@ -138,13 +143,62 @@ static void timeline(struct fs_machine *m, uint8_t kind, uint16_t other,
 		m->tl_len++;
 }
 
+static bool anchors_on(const struct fs_machine *m)
+{
+	return m->record_anchors || m->s->anchors;
+}
+
 static void log_decision(struct fs_machine *m, const struct fs_decision *d)
 {
+	struct fs_decision *l;
+	char sym[128];
+
 	m->log = fs_grow(m->log, m->nr_log, &m->cap_log, sizeof(*m->log), 64);
-	m->log[m->nr_log] = *d;
-	m->log[m->nr_log].step = m->st.steps;
-	m->log[m->nr_log].line = 0;
-	m->nr_log++;
+	l = &m->log[m->nr_log++];
+	*l = *d;
+	l->step = m->st.steps;
+	l->line = 0;
+	memset(&l->an, 0, sizeof(l->an));
+	if (!anchors_on(m))
+		return;
+	l->an = m->pos;
+	if (m->pos_pc) {
+		fs_symbolize(m->pos_pc, sym, sizeof(sym));
+		fs_anchor_set_fn(&l->an, sym[0] == '0' ? "" : sym);
+	}
+}
+
+/*
+ * The anchor of the point being taken (sim/trace/anchor.h): its location
+ * and how many points that location has had in the context's operation.
+ */
+static void note_point(struct fs_machine *m, uint64_t loc, const void *pc)
+{
+	struct frame *f = top(m);
+
+	m->pos = (struct fs_anchor){
+		.op = f->ctr.op, .loc = loc, .actor = f->actor,
+		.k = fs_anchor_ctr_bump(&f->ctr, loc),
+	};
+	m->pos_pc = pc;
+}
+
+static uint64_t point_loc(struct fs_machine *m, const void *addr,
+			  unsigned int flags)
+{
+	if (addr)
+		return m->cfg.cbs.locate ?
+		       m->cfg.cbs.locate(m->cfg.cbs.ctx, addr) :
+		       FS_LOC(FS_LOC_OTHER, 0, 0);
+	if (flags & FS_ACC_OP)
+		return FS_LOC(FS_LOC_NONE, FS_PT_BOUNDARY, 0);
+	if (flags & FS_ACC_IRQ_ON)
+		return FS_LOC(FS_LOC_NONE, FS_PT_IRQ_ON, 0);
+	if (flags & FS_ACC_BH_ON)
+		return FS_LOC(FS_LOC_NONE, FS_PT_BH_ON, 0);
+	if (flags & FS_ACC_FENCE)
+		return FS_LOC(FS_LOC_NONE, FS_PT_FENCE, 0);
+	return FS_LOC(FS_LOC_NONE, FS_PT_PREEMPT_ON, 0);
 }
 
 /* ---- contexts ---- */
@@ -158,6 +212,7 @@ static void push_frame(struct fs_machine *m, uint8_t kind, uint16_t actor)
 	f->actor = actor;
 	f->depth = 0;
 	f->saved_irqs_off = m->cpus[t->cpu].k.irqs_off;
+	fs_anchor_ctr_start(&f->ctr, 0);
 }
 
 static void resumed(struct fs_machine *m)
@@ -305,11 +360,14 @@ static bool leave(struct fs_machine *m)
 
 	/* A scheduling point of its own, so a replay log tells it apart. */
 	m->st.steps++;
+	if (anchors_on(m))
+		note_point(m, FS_LOC(FS_LOC_NONE, FS_PT_LEAVE, 0), NULL);
 	if (n) {
 		struct fs_sched_point pt = {
 			.step = m->st.steps, .cpu = cur_task(m)->cpu,
 			.cur = cur_task(m)->actor, .tasks = acts,
 			.nr_tasks = n, .op_boundary = true,
+			.pos = anchors_on(m) ? &m->pos : NULL,
 		};
 		struct fs_decision d = { .kind = FS_DEC_NR };
 		int pick = idx[0];
@@ -468,7 +526,7 @@ static void decide(struct fs_machine *m, bool elig, bool op, uint8_t window,
 		.irqs = irqs, .nr_irqs = nirq,
 		.spec_get = m->spec_left > 0, .spec_put = m->spec_held > 0,
 		.pressure = m->pressure_left > 0, .op_boundary = op,
-		.window = window,
+		.window = window, .pos = anchors_on(m) ? &m->pos : NULL,
 	};
 	if (m->record_alts) {
 		for (unsigned int i = 0; i < n; i++)
@@ -534,6 +592,8 @@ point_on(struct fs_machine *m, const void *addr, unsigned int size,
 	if (m->no_sched)
 		return;
 	m->st.steps++;
+	if (anchors_on(m))
+		note_point(m, point_loc(m, addr, flags), pc);
 	/*
 	 * The point after a read of a counter (an int read atomically or with
 	 * READ_ONCE(): page_ref_count(), an atomic_t's update) opens a race
@@ -685,6 +745,7 @@ static void push_frame_for(struct task *t)
 	f->actor = t->actor;
 	f->depth = 0;
 	f->saved_irqs_off = false;
+	fs_anchor_ctr_start(&f->ctr, 0);
 }
 
 static void add_task(struct fs_machine *m, uint16_t actor, unsigned int cpu)
@@ -923,4 +984,15 @@ const struct fs_alt *fs_machine_alts(const struct fs_machine *m, uint32_t *nr)
 void fs_machine_record_alts(struct fs_machine *m, bool on)
 {
 	m->record_alts = on;
+}
+
+void fs_machine_record_anchors(struct fs_machine *m, bool on)
+{
+	m->record_anchors = on;
+}
+
+void fs_machine_op_begin(struct fs_machine *m, uint64_t op)
+{
+	if (m->running && !m->no_sched)
+		fs_anchor_ctr_start(&top(m)->ctr, op);
 }

@@ -37,6 +37,8 @@ struct fs_machine_cbs {
 	/* Every access: the checker's context rules. */
 	void (*access)(void *ctx, const void *addr, unsigned int size,
 		       unsigned int flags, const void *pc);
+	/* Optional: @addr as an FS_LOC() (sim/trace/anchor.h), for anchors. */
+	uint64_t (*locate)(void *ctx, const void *addr);
 };
 
 struct fs_machine_cfg {
@@ -99,6 +101,10 @@ struct fs_alt {
 };
 const struct fs_alt *fs_machine_alts(const struct fs_machine *m, uint32_t *nr);
 void fs_machine_record_alts(struct fs_machine *m, bool on);
+/* Give each logged decision its anchor (sim/trace/anchor.h). */
+void fs_machine_record_anchors(struct fs_machine *m, bool on);
+/* The running context starts Operation #@op (anchors count per op). */
+void fs_machine_op_begin(struct fs_machine *m, uint64_t op);
 
 /* Symbolize a code address: "func+0x1c/0x80", or "0x..." */
 void fs_symbolize(const void *pc, char *buf, size_t len);

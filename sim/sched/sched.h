@@ -29,6 +29,8 @@ struct fs_sched_point {
 	bool spec_get, spec_put, pressure;	/* agent actions possible */
 	bool op_boundary;	/* between two trace operations */
 	uint8_t window;		/* the access after a counter was read (race.c) */
+	/* The point's anchor, when the strategy or the runner asked. */
+	const struct fs_anchor *pos;
 };
 
 /* fs_sched_point.window: what the access before this point was. */
@@ -57,6 +59,7 @@ struct fs_sched {
 	uint64_t next;		/* first step the strategy wants to see */
 	uint64_t next_elig;	/* ... or eligible-point index */
 	bool window;		/* ... and every window point (race.c) */
+	bool anchors;		/* ... with every point's anchor (replay.c) */
 	uint64_t rng;
 	/* The strategy's own state: schedulers never share any. */
 	_Alignas(uint64_t) unsigned char state[FS_SCHED_STATE_SIZE];
@@ -118,6 +121,26 @@ void fs_sched_follow(struct fs_sched *s, const struct fs_decision *d,
 		     uint32_t n);
 /* Decisions of fs_sched_follow() a run went past or never reached. */
 uint32_t fs_sched_follow_unused(struct fs_sched *s);
+
+/* Why a followed decision was not placed. */
+enum fs_unplaced_why {
+	FS_UNPLACED_NONE,
+	FS_UNPLACED_STEP,	/* its step went by, or was never reached */
+	FS_UNPLACED_NOT_OFFERED,	/* not possible at its point */
+	FS_UNPLACED_NO_OP,	/* its operation had no point in its actor */
+	FS_UNPLACED_FEWER,	/* fewer points at its location there */
+};
+
+#define FS_FOLLOW_NEAR	4
+struct fs_follow_info {
+	uint32_t index;		/* first decision not placed; UINT32_MAX: none */
+	uint8_t why;		/* enum fs_unplaced_why */
+	uint32_t seen;		/* FEWER: the points its location had */
+	/* FEWER: other offsets of its object the operation touched */
+	uint64_t near[FS_FOLLOW_NEAR];
+	unsigned int nr_near;
+};
+void fs_sched_follow_info(struct fs_sched *s, struct fs_follow_info *fi);
 void fs_sched_follow_decide(struct fs_sched *s,
 			    const struct fs_sched_point *pt,
 			    struct fs_decision *d);

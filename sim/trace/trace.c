@@ -174,6 +174,11 @@ void fs_trace_add_decision(struct fs_trace *t, const struct fs_decision *d)
 	s->dec[s->nr_dec++] = *d;
 }
 
+bool fs_trace_anchored(const struct fs_trace *t)
+{
+	return t->sched.nr_dec && t->sched.dec[0].an.k;
+}
+
 int fs_trace_find_actor(const struct fs_trace *t, const char *name)
 {
 	for (unsigned int i = 0; i < t->nr_actors && i < FS_MAX_ACTORS; i++) {
@@ -300,6 +305,15 @@ static bool machine_equal(const struct fs_trace *a, const struct fs_trace *b)
 	return true;
 }
 
+static bool anchor_equal(const struct fs_anchor *x, const struct fs_anchor *y)
+{
+	if (x->k != y->k)
+		return false;
+	return !x->k || (x->op == y->op && x->loc == y->loc &&
+			 x->actor == y->actor &&
+			 !strncmp(x->fn, y->fn, sizeof(x->fn)));
+}
+
 /* Bounds compare only for the strategy that has them. */
 static bool sched_equal(const struct fs_schedule *a,
 			const struct fs_schedule *b)
@@ -315,7 +329,8 @@ static bool sched_equal(const struct fs_schedule *a,
 	for (uint32_t i = 0; i < a->nr_dec; i++) {
 		const struct fs_decision *x = &a->dec[i], *y = &b->dec[i];
 
-		if (x->step != y->step || x->kind != y->kind)
+		if (x->step != y->step || x->kind != y->kind ||
+		    !anchor_equal(&x->an, &y->an))
 			return false;
 		if (x->kind != FS_DEC_PRESSURE_ON &&
 		    x->kind != FS_DEC_PRESSURE_OFF && x->arg != y->arg)
@@ -360,6 +375,8 @@ bool fs_trace_equal(const struct fs_trace *a, const struct fs_trace *b)
 	    strncmp(a->target, b->target, sizeof(a->target)) ||
 	    strncmp(a->expect_finding, b->expect_finding,
 		    sizeof(a->expect_finding)) ||
+	    strncmp(a->rec_build, b->rec_build, sizeof(a->rec_build)) ||
+	    strncmp(a->rec_title, b->rec_title, sizeof(a->rec_title)) ||
 	    a->nr_ops != b->nr_ops || !machine_equal(a, b) ||
 	    !sched_equal(&a->sched, &b->sched) || !decls_equal(a, b))
 		return false;

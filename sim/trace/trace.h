@@ -22,6 +22,7 @@
 #include <fragsim/gfp.h>
 
 #include "../sched/strategies.h"
+#include "anchor.h"
 #include "trace_ops.h"
 
 #define FS_TRACE_VERSION	1
@@ -129,6 +130,7 @@ struct fs_decision {
 	uint8_t kind;		/* enum fs_decision_kind */
 	uint32_t arg;		/* SWITCH/IRQ: actor index; SPEC_*: page */
 	uint32_t line;
+	struct fs_anchor an;	/* an.k == 0: placed by step only */
 };
 
 struct fs_schedule {
@@ -146,6 +148,9 @@ struct fs_trace {
 	uint64_t seed;
 	fs_faults_t faults;		/* plan at the start */
 	char expect_finding[64];	/* "" = none stated, "none", or a kind */
+	/* `recorded BUILD TITLE`: what the trace was written for ("" none) */
+	char rec_build[FS_NAME_MAX];
+	char rec_title[160];
 
 	unsigned int cpus;		/* 1..FS_MAX_CPUS */
 	uint8_t preempt;		/* enum fs_preempt */
@@ -184,6 +189,8 @@ int fs_trace_add_queue(struct fs_trace *t, const char *name);
 int fs_trace_add_actor(struct fs_trace *t, const char *name,
 		       enum fs_actor_kind kind, unsigned int cpu, uint32_t count);
 void fs_trace_add_decision(struct fs_trace *t, const struct fs_decision *d);
+/* Are the trace's decisions anchored (all of them; the parser sees to it)? */
+bool fs_trace_anchored(const struct fs_trace *t);
 int fs_trace_find_actor(const struct fs_trace *t, const char *name);
 int fs_trace_find_queue(const struct fs_trace *t, const char *name);
 /* True if the trace declares anything beyond one CPU's task. */

@@ -29,6 +29,8 @@
 #define MAX_DEPTH	32
 /* The longest valid line, "h = alloc c size=N align=A gfp=G", has 7. */
 #define MAX_TOKENS	7
+/* ... but an anchored `at` line has 9, a `recorded` title several. */
+#define MAX_LONG_TOKENS	16
 /* Limits of the version-1 machine and agent lines. */
 #define MAX_HARDIRQ_COUNT	1000000
 #define MAX_AGENT_COUNT		1000000
@@ -118,7 +120,7 @@ struct parser {
 	bool seen_text;		/* a non-blank line */
 	bool have_version;
 	bool in_ops;		/* a declaration or op line ended the header */
-	bool have_target, have_seed, have_faults, have_finding;
+	bool have_target, have_seed, have_faults, have_finding, have_recorded;
 	bool have_cpus, have_preempt, have_rt, have_schedule;
 	struct block stack[MAX_DEPTH];
 	unsigned int depth;
@@ -127,7 +129,7 @@ struct parser {
 	uint16_t *owner;	/* by handle: the actor that binds and uses it */
 	size_t cap_owner;
 	char buf[LINE_MAX_BYTES + 1];
-	char *tok[MAX_TOKENS];
+	char *tok[MAX_LONG_TOKENS];
 	unsigned int ntok;
 };
 
@@ -287,6 +289,11 @@ static int check_text(struct parser *p, const char *line, size_t n)
 	return 0;
 }
 
+static bool long_line(const char *first)
+{
+	return !strcmp(first, "at") || !strcmp(first, "recorded");
+}
+
 /* Split p->buf in place at spaces and tabs. */
 static int tokenize(struct parser *p)
 {
@@ -298,7 +305,8 @@ static int tokenize(struct parser *p)
 			s++;
 		if (!*s)
 			return 0;
-		if (p->ntok == MAX_TOKENS)
+		if (p->ntok == (p->ntok && long_line(p->tok[0]) ?
+				MAX_LONG_TOKENS : MAX_TOKENS))
 			return perr(p, "too many words on one line ('%s')", s);
 		p->tok[p->ntok++] = s;
 		while (*s && *s != ' ' && *s != '\t')
@@ -625,6 +633,44 @@ static int parse_finding(struct parser *p)
 			    (int)sizeof(p->t->expect_finding) - 1, v,
 			    sizeof(p->t->expect_finding) - 1);
 	strcpy(p->t->expect_finding, v);
+	return 0;
+}
+
+static int top_level_only(struct parser *p, const char *what);
+
+/*
+ * recorded BUILD TITLE...: what the trace was written for, for replay's
+ * placement of anchored decisions.  Printed last, so that writing it
+ * moves no operation's line.
+ */
+static int parse_recorded(struct parser *p)
+{
+	struct fs_trace *t = p->t;
+	size_t n = 0;
+
+	if (p->have_recorded)
+		return perr(p, "duplicate 'recorded' line");
+	if (top_level_only(p, "'recorded'"))
+		return -1;
+	p->have_recorded = true;
+	if (p->ntok < 3)
+		return perr(p, "usage: recorded BUILD TITLE");
+	if (!target_chars_ok(p->tok[1]) ||
+	    strlen(p->tok[1]) >= sizeof(t->rec_build))
+		return perr(p, "bad build id '%s' (expected [A-Za-z0-9._@-]+, < %zu characters)",
+			    p->tok[1], sizeof(t->rec_build));
+	strcpy(t->rec_build, p->tok[1]);
+	for (unsigned int i = 2; i < p->ntok; i++) {
+		size_t w = strlen(p->tok[i]);
+
+		if (n + w + 1 >= sizeof(t->rec_title))
+			return perr(p, "title too long (max %zu characters)",
+				    sizeof(t->rec_title) - 1);
+		if (n)
+			t->rec_title[n++] = ' ';
+		memcpy(t->rec_title + n, p->tok[i], w + 1);
+		n += w;
+	}
 	return 0;
 }
 
@@ -1268,7 +1314,7 @@ static const char *const decision_usage[] = {
 };
 
 #define AT_USAGE \
-	"at STEP switch TASK|irq HARDIRQ|spec-get page=N|spec-put page=N|pressure on|off"
+	"at STEP [op=N actor=A loc=L k=K [fn=F]] switch TASK|irq HARDIRQ|spec-get page=N|spec-put page=N|pressure on|off"
 
 /* tok[3] of an `at` line: what the decision applies to. */
 static int parse_decision_arg(struct parser *p, struct fs_decision *d)
@@ -1306,7 +1352,79 @@ static int parse_decision_arg(struct parser *p, struct fs_decision *d)
 	}
 }
 
-/* at STEP DECISION ...: one entry of a replayed schedule. */
+static bool fn_chars_ok(const char *s)
+{
+	for (; *s; s++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.", *s))
+			return false;
+	return true;
+}
+
+/* One KEY=VALUE word of an anchor; bit of *@seen per key. */
+static int parse_anchor_word(struct parser *p, const char *w,
+			     struct fs_anchor *an, unsigned int *seen)
+{
+	static const char *const keys[] = { "op", "actor", "loc", "k", "fn" };
+	const char *v = strchr(w, '=') + 1;
+	size_t klen = (size_t)(v - 1 - w);
+	uint64_t n;
+	int key = -1, a;
+
+	for (int i = 0; i < (int)ARRAY_SIZE(keys); i++)
+		if (strlen(keys[i]) == klen && !strncmp(keys[i], w, klen))
+			key = i;
+	if (key < 0)
+		return perr(p, "unknown anchor word '%s' (expected op=, actor=, loc=, k=, fn=)",
+			    w);
+	if (*seen & (1u << key))
+		return perr(p, "duplicate '%s=' in 'at' line", keys[key]);
+	*seen |= 1u << key;
+	switch (key) {
+	case 0:
+		return parse_num(p, v, "op", 0, UINT64_MAX, &an->op);
+	case 1:
+		a = fs_trace_find_actor(p->t, v);
+		if (a < 0 && strcmp(v, "main"))
+			return perr(p, "unknown actor '%s'", v);
+		an->actor = a < 0 ? FS_MAIN_ACTOR : (uint16_t)a;
+		return 0;
+	case 2:
+		if (fs_loc_parse(p->t, v, &an->loc))
+			return perr(p, "bad location '%s' (page:PFN+0xOFF, mem:PFN+0xOFF, cache:NAME+0xOFF, pcpu:netdev@CPU+0xOFF, other, or a point kind such as boundary)",
+				    v);
+		return 0;
+	case 3:
+		if (parse_num(p, v, "k", 1, UINT32_MAX, &n))
+			return -1;
+		an->k = (uint32_t)n;
+		return 0;
+	default:
+		if (!*v || !fn_chars_ok(v) || strlen(v) >= sizeof(an->fn))
+			return perr(p, "bad function name '%s'", v);
+		strcpy(an->fn, v);
+		return 0;
+	}
+}
+
+/*
+ * The anchor words between the step and the decision, taken out of
+ * p->tok so that the decision is tok[2] as in the plain form.
+ */
+static int parse_anchor(struct parser *p, struct fs_anchor *an)
+{
+	unsigned int i = 2, seen = 0;
+
+	while (i < p->ntok && strchr(p->tok[i], '='))
+		if (parse_anchor_word(p, p->tok[i++], an, &seen))
+			return -1;
+	if (seen && (seen & 0xf) != 0xf)
+		return perr(p, "an anchored 'at' line needs op=, actor=, loc= and k=");
+	memmove(&p->tok[2], &p->tok[i], (p->ntok - i) * sizeof(p->tok[0]));
+	p->ntok -= i - 2;
+	return 0;
+}
+
+/* at STEP [ANCHOR] DECISION ...: one entry of a replayed schedule. */
 static int parse_at(struct parser *p)
 {
 	struct fs_schedule *s = &p->t->sched;
@@ -1319,8 +1437,11 @@ static int parse_at(struct parser *p)
 		return -1;
 	if (p->ntok < 3)
 		return perr(p, "usage: " AT_USAGE);
-	if (parse_num(p, p->tok[1], "step", 0, UINT64_MAX, &d.step))
+	if (parse_num(p, p->tok[1], "step", 0, UINT64_MAX, &d.step) ||
+	    parse_anchor(p, &d.an))
 		return -1;
+	if (p->ntok < 3)
+		return perr(p, "usage: " AT_USAGE);
 	k = LOOKUP(decision_names, p->tok[2]);
 	if (k < 0)
 		return perr(p, "unknown decision '%s' (expected switch, irq, spec-get, spec-put or pressure)",
@@ -1331,6 +1452,8 @@ static int parse_at(struct parser *p)
 	if (s->nr_dec && d.step < s->dec[s->nr_dec - 1].step)
 		return perr(p, "step %" PRIu64 " is before step %" PRIu64 " of the previous 'at' line (steps must not decrease)",
 			    d.step, s->dec[s->nr_dec - 1].step);
+	if (s->nr_dec && !d.an.k != !s->dec[0].an.k)
+		return perr(p, "either every 'at' line has an anchor (op= actor= loc= k=) or none has");
 	if (s->nr_dec >= FS_MAX_DECISIONS)
 		return perr(p, "too many 'at' lines (max %d)", FS_MAX_DECISIONS);
 	fs_trace_add_decision(p->t, &d);
@@ -1359,6 +1482,7 @@ static int parse_statement(struct parser *p)
 		{ "rt",		parse_rt },
 		{ "schedule",	parse_schedule },
 		{ "expect-finding", parse_finding },
+		{ "recorded",	parse_recorded },
 	};
 	const char *w = p->tok[0];
 	const struct fs_op_desc *d;
@@ -1772,12 +1896,28 @@ static void print_header(struct sbuf *b, const struct fs_trace *t)
 	print_decls(b, t);
 }
 
+static void print_anchor(struct sbuf *b, const struct fs_trace *t,
+			 const struct fs_anchor *an)
+{
+	const char *a = actor_name(t, an->actor);
+	char loc[96];
+
+	fs_loc_format(t, an->loc, loc, sizeof(loc));
+	sb_printf(b, "op=%" PRIu64 " actor=%.*s loc=%s k=%" PRIu32 " ", an->op,
+		  name_len(a), a, loc, an->k);
+	if (an->fn[0])
+		sb_printf(b, "fn=%.*s ", (int)strnlen(an->fn, sizeof(an->fn)),
+			  an->fn);
+}
+
 static void print_decision(struct sbuf *b, const struct fs_trace *t,
 			   const struct fs_decision *d)
 {
 	const char *s;
 
 	sb_printf(b, "at %" PRIu64 " ", d->step);
+	if (d->an.k)
+		print_anchor(b, t, &d->an);
 	switch (d->kind) {
 	case FS_DEC_SWITCH:
 	case FS_DEC_IRQ:
@@ -1872,11 +2012,17 @@ char *fs_trace_print(const struct fs_trace *t)
 
 	sb_init(&b, 4096);
 	print_header(&b, t);
-	if (t->nr_ops || t->sched.nr_dec)
+	if (t->nr_ops || t->sched.nr_dec || t->rec_build[0])
 		sb_printf(&b, "\n");
 	print_ops(&b, t);
 	for (uint32_t i = 0; i < t->sched.nr_dec; i++)
 		print_decision(&b, t, &t->sched.dec[i]);
+	if (t->rec_build[0])
+		sb_printf(&b, "recorded %.*s %.*s\n",
+			  (int)strnlen(t->rec_build, sizeof(t->rec_build)),
+			  t->rec_build,
+			  (int)strnlen(t->rec_title, sizeof(t->rec_title)),
+			  t->rec_title);
 	return b.s;
 }
 
