@@ -251,8 +251,7 @@ static uint16_t repeat_value(struct rng *r)
 {
 	static const uint16_t runs[] = { 4094, 8190, 16382, 32766, 32767 };
 
-	/* Rare: a long run costs as much as some thousand short inputs. */
-	if (!one_in(r, 32))
+	if (!one_in(r, 8))
 		return (uint16_t)below(r, 15);
 	if (one_in(r, 2))
 		return (uint16_t)(FS_BIN_LONG_REPEAT |
