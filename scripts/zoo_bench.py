@@ -30,6 +30,7 @@ SAN_RE = re.compile(r'^(?:WARNING: ThreadSanitizer: (?P<tsan>.*?)(?: \(pid=\d+\)
                     r'|==\d+==ERROR: AddressSanitizer: (?P<asan>\S+)'
                     r'|.*runtime error: (?P<ubsan>.*))\s*$')
 AFL_TIME_RE = re.compile(r',time:(\d+)')
+AFL_SEED_CRASH_RE = re.compile(r"Test case .* results in a crash")
 
 
 def underscorify(s):
@@ -184,7 +185,7 @@ class Reader(threading.Thread):
     def __init__(self, pipe, log):
         super().__init__(daemon=True)
         self.pipe, self.log = pipe, log
-        self.bug = self.san = None
+        self.bug = self.san = self.seed_crash = None
 
     def run(self):
         with open(self.log, 'w', errors='replace') as f:
@@ -195,6 +196,8 @@ class Reader(threading.Thread):
                 m = BUG_RE.match(line)
                 if m and not self.bug:
                     self.bug = (now, m.group(1))
+                if not self.seed_crash and AFL_SEED_CRASH_RE.search(line):
+                    self.seed_crash = now
                 m = SAN_RE.match(line)
                 if m and not self.san:
                     which = [k for k in ('tsan', 'asan', 'ubsan') if m.group(k)][0]
@@ -302,17 +305,18 @@ def one(eng, ent, seed, a, lines, scratch):
     san = rd.san
     if eng.detect == 'afl':
         t_crash, kind = afl_result(out, eng.exe, env)
-        seed_crash = re.search(r"results in a crash", open(rd.log, errors='replace').read())
-        det = t_crash is not None or bool(seed_crash)
+        det = t_crash is not None or rd.seed_crash is not None
         detected = {'measured': True, 'value': det, 'by': 'afl++' if det else None,
                     'seconds': round(t_crash, 3) if t_crash is not None else
-                    (since(rd.bug[0]) if rd.bug else None) if det else None}
-        triggered = {'measured': bool(det), 'value': kind is not None if det else None,
-                     'kind': kind, 'seconds': None,
-                     'why': 'kind from a replay of the crash input; AFL++ hides the output'}
-        if not det:
+                    since(rd.seed_crash) if det else None}
+        if t_crash is not None:
+            triggered = {'measured': True, 'value': kind is not None, 'kind': kind,
+                         'seconds': None, 'why': 'kind from a replay of the crash input; '
+                         'AFL++ hides the output'}
+        else:
             triggered = {'measured': False, 'why': 'AFL++ hides the target\'s output; '
-                         'no crash to replay'}
+                         + ('a seed crashed (skipped, not replayed)' if det else
+                            'no crash to replay')}
     else:
         if eng.detect == 'artifact':
             det = any(f.startswith('crash-') for f in os.listdir(out))

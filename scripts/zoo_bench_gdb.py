@@ -22,39 +22,52 @@ def note(line):
         f.write(line + '\n')
 
 
-def watch(spec, prefix):
-    """A breakpoint on spec's locations in the entry's functions; how many."""
+def family(fn, prefix):
+    """Which copy of the entry's code a location is in: the simulator's
+    instrumented one or the native twin (stress); None: not the entry's."""
+    if not fn or not fn.startswith(prefix):
+        return None
+    return 'native' if fn.startswith(prefix + 'native_') else 'instrumented'
+
+
+def watch(spec, prefix, done):
+    """A breakpoint on spec's locations in the copies not in done; the
+    copies it covers."""
     try:
         bp = gdb.Breakpoint(spec)
     except gdb.error:
-        return 0
-    kept = 0
+        return set()
+    got = set()
     for loc in bp.locations:
-        if loc.function and loc.function.startswith(prefix):
-            kept += 1
+        f = family(loc.function, prefix)
+        if f and f not in done:
+            got.add(f)
         else:
             loc.enabled = False
-    if not kept:
+    if not got:
         bp.delete()
-    return kept
+    return got
 
 
 def arm():
-    """Breakpoints on the entry's edited lines; how many locations.  An
-    edit that leaves no code on its line ("if (0) {", ";") is watched
-    at the nearest line before it with code in the entry's functions (the
-    statement the removed check followed), else the nearest after it."""
+    """Breakpoints on the entry's edited lines; how many copies they
+    cover.  Each copy (instrumented, native; they are compiled
+    differently) is watched at the line itself or, when its code has
+    nothing there ("if (0) {", ";", or code the compiler put on another
+    line), at the nearest line before it with code (the statement the
+    removed check followed), else the nearest after it."""
     prefix = os.environ['ZB_FUNC']
     kept = 0
     for spec in os.environ['ZB_LINES'].split():
         path, line = spec.rsplit(':', 1)
         line = int(line)
+        done = set()
         for n in [line] + list(range(line - 1, line - 16, -1)) + \
                 list(range(line + 1, line + 16)):
-            k = watch('%s:%d' % (path, n), prefix)
-            if k:
-                kept += k
+            done |= watch('%s:%d' % (path, n), prefix, done)
+            if len(done) == 2:
                 break
+        kept += len(done)
     return kept
 
 
