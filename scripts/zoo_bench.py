@@ -411,7 +411,9 @@ def svg_plot(curves, budget):
     """Fraction of runs detected vs time, log time axis, one step curve per
     engine, as inline SVG (no plotting library needed)."""
     W, H, L, B, R, T = 720, 380, 60, 40, 170, 15
-    lo, hi = 0.01, max(budget, 1)
+    # a finding at teardown comes just after the budget
+    lo = 0.01
+    hi = max([budget, 1] + [ts[-1] for ts, _ in curves.values() if ts])
     import math
     x = lambda t: L + (math.log10(max(t, lo)) - math.log10(lo)) / \
         (math.log10(hi) - math.log10(lo)) * (W - L - R)
@@ -590,6 +592,7 @@ def main():
         with open(os.path.join(a.report, 'table.txt'), 'w') as f:
             f.write(text + '\n\n' + stages + '\n')
         write_html(os.path.join(a.report, 'index.html'), data, names, text, stages)
+        os.remove(os.path.join(a.report, 'partial.json'))
         print('zoo-bench: report in %s/index.html' % a.report)
     return 1 if bad else 0
 
