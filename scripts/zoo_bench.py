@@ -394,7 +394,7 @@ def table(res, names, fn):
     lines = ['%-*s' % (w, 'entry') + ''.join('%-*s' % (cw, n) for n in names)]
     for e, cells in res.items():
         lines.append('%-*s' % (w, e) + ''.join('%-*s' % (cw, fn(cells[n])) for n in names))
-    return '\n'.join(lines)
+    return '\n'.join(l.rstrip() for l in lines)
 
 
 def survival(res, names, budget):
@@ -530,7 +530,8 @@ def main():
         d = getattr(a, b + '_build') or os.path.join(a.root, 'build-' + b)
         setattr(a, b + '_build', os.path.abspath(d))
     if a.seconds < 1 or a.seeds < 1:
-        sys.exit('zoo-bench: error: --seconds and --seeds must be >= 1')
+        print('zoo-bench: error: --seconds and --seeds must be >= 1', file=sys.stderr)
+        return 2
     if a.reached and not shutil.which('gdb'):
         print('zoo-bench: no gdb: the "reached" stage is not measured', file=sys.stderr)
         a.reached = False
