@@ -133,17 +133,8 @@ def parse_plot_data(d):
         prev = (p["t"], p["execs"])
     stats = {}
     for f in sorted(d.glob("afl/*/fuzzer_stats")):
-        stats[f.parent.name] = read_kv_colon(f)
+        stats[f.parent.name] = read_kv(f, ":")
     return points, stats
-
-
-def read_kv_colon(path):
-    out = {}
-    for line in (read_text(path) or "").splitlines():
-        k, sep, v = line.partition(":")
-        if sep:
-            out[k.strip()] = v.strip()
-    return out
 
 
 def fork_series(text):

@@ -28,10 +28,11 @@ def read_text(path):
         return None
 
 
-def read_kv(path):
+def read_kv(path, sep_char="="):
+    """KEY=VALUE lines (or KEY: VALUE with sep_char=":"), as a dict."""
     info = {}
     for line in (read_text(path) or "").splitlines():
-        key, sep, val = line.partition("=")
+        key, sep, val = line.partition(sep_char)
         if sep:
             info[key.strip()] = val.strip()
     return info
