@@ -164,7 +164,7 @@ void fs_arena_set_threaded(struct fs_arena *a, bool on)
  * kernel's zone lock is, so an interrupt handler allocating on the same
  * thread waits for the unlock instead of spinning on it forever.
  */
-static inline void fs_cpu_relax(void)
+static inline void arena_pause(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
@@ -180,7 +180,7 @@ static unsigned long arena_lock(struct fs_arena *a)
 	flags = fs_local_irq_save();
 	while (__atomic_exchange_n(&a->lock, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&a->lock, __ATOMIC_RELAXED))
-			fs_cpu_relax();
+			arena_pause();
 	return flags;
 }
 

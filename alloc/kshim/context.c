@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <fragsim/kctx.h>
+#include <fragsim/kshim.h>
 
 static struct fs_kcpu boot_cpu;
 __thread struct fs_kcpu *fs_kcpu_cur = &boot_cpu;
@@ -169,4 +170,21 @@ void fs_local_unlock_nested_bh(void *lock, const void *pc)
 {
 	if (fs_kctx_live)
 		fs_kctx_hooks.lock(fs_kctx_hooks.ctx, lock, false, pc);
+}
+
+/*
+ * cpu_relax(): the checker counts the turns (fs_shim_hooks.spin), and a
+ * simulated CPU offers the others a turn; a real one pauses.
+ */
+void fs_cpu_relax(const char *file, int line, const void *pc)
+{
+	if (fs_shim_hooks.spin)
+		fs_shim_hooks.spin(fs_shim_hooks.ctx, file, line);
+	if (fs_kctx_live) {
+		fs_kctx_point(NULL, 0, FS_ACC_RELAX, pc);
+		return;
+	}
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
 }

@@ -282,6 +282,24 @@ static void kernel_report(void *ctx, const struct fs_kernel_report *r)
 		       r->func, r->cond);
 }
 
+static void spin(void *ctx, const char *file, int line)
+{
+	struct fs_check *c = ctx;
+
+	if (++c->op_spins > FS_LIVELOCK_SPINS)
+		fs_check_raise(c, FS_F_LIVELOCK, FS_NO_PFN, FS_NO_FRAG,
+			       "%s() spun in cpu_relax() at %s:%d %d times without returning (each spin offered the other CPUs a turn): nothing ends the wait",
+			       c->kernel_fn ? c->kernel_fn : "?", file, line,
+			       FS_LIVELOCK_SPINS);
+}
+
+void fs_check_stuck(struct fs_check *c, uint32_t points)
+{
+	fs_check_raise(c, FS_F_LIVELOCK, FS_NO_PFN, FS_NO_FRAG,
+		       "%s() made %u memory accesses without returning: it loops on state nothing changes",
+		       c->kernel_fn ? c->kernel_fn : "?", points);
+}
+
 void fs_check_set_payload(struct fs_check *c, bool on)
 {
 	c->no_payload = !on;
@@ -292,6 +310,7 @@ void fs_check_install(struct fs_check *c)
 	installed = c;
 	fs_shim_hooks.page_event = page_event;
 	fs_shim_hooks.kernel_report = kernel_report;
+	fs_shim_hooks.spin = spin;
 	fs_shim_hooks.ctx = c;
 }
 
@@ -313,6 +332,7 @@ void fs_check_op_begin(struct fs_check *c, uint64_t op_no, unsigned int line,
 {
 	c->op_no = op_no;
 	c->op_page_allocs = 0;
+	c->op_spins = 0;
 	c->op_line = line;
 	c->op = op;
 	c->kernel_fn = kernel_fn;
@@ -420,6 +440,7 @@ void fs_check_op_save(const struct fs_check *c, struct fs_check_opstate *s)
 	s->op = c->op;
 	s->kernel_fn = c->kernel_fn;
 	s->page_allocs = c->op_page_allocs;
+	s->spins = c->op_spins;
 }
 
 void fs_check_op_restore(struct fs_check *c, const struct fs_check_opstate *s)
@@ -429,6 +450,7 @@ void fs_check_op_restore(struct fs_check *c, const struct fs_check_opstate *s)
 	c->op = s->op;
 	c->kernel_fn = s->kernel_fn;
 	c->op_page_allocs = s->page_allocs;
+	c->op_spins = s->spins;
 }
 
 void fs_check_set_viewer(struct fs_check *c, fs_check_viewer_t fn, void *ctx)

@@ -128,6 +128,8 @@ void fs_check_set_describer(struct fs_check *c, fs_check_describe_t fn,
 /* The runner's notes, in the order things happen. */
 void fs_check_op_begin(struct fs_check *c, uint64_t op_no, unsigned int line,
 		       const void *op, const char *kernel_fn);
+/* The kernel call made @points accesses without returning (the machine saw). */
+void fs_check_stuck(struct fs_check *c, uint32_t points);
 /* Returns the fragment id the checker gave it. */
 uint32_t fs_check_alloc_done(struct fs_check *c, unsigned int cache,
 			     void *va, unsigned int size, unsigned int align,
@@ -189,6 +191,7 @@ struct fs_check_opstate {
 	const void *op;
 	const char *kernel_fn;
 	unsigned int page_allocs;
+	unsigned int spins;
 };
 void fs_check_op_save(const struct fs_check *c, struct fs_check_opstate *s);
 void fs_check_op_restore(struct fs_check *c, const struct fs_check_opstate *s);

@@ -10,6 +10,12 @@
 #define FS_NO_FRAG		UINT32_MAX
 /* Page allocations one call may make before it counts as a livelock. */
 #define FS_LIVELOCK_ALLOCS	256
+/*
+ * cpu_relax() turns one call may take before it counts as a livelock: the
+ * machine offers the other CPUs a turn at each, so a wait another CPU
+ * can end ends long before.
+ */
+#define FS_LIVELOCK_SPINS	4096
 
 struct fs_hist {
 	uint64_t op_no;
@@ -79,6 +85,7 @@ struct fs_check {
 	bool noted_past_end;
 	bool no_payload;		/* skip fragment fill/verify */
 	unsigned int op_page_allocs;	/* page allocations in this op */
+	unsigned int op_spins;		/* cpu_relax() turns in this op */
 
 	fs_check_viewer_t viewer;
 	void *viewer_ctx;

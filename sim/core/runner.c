@@ -37,6 +37,14 @@ static void stop(void *ctx)
 	longjmp(r->unwind, 1);
 }
 
+static void stuck(void *ctx, uint32_t points)
+{
+	struct fs_runner *r = ctx;
+
+	if (r->o.checks)
+		fs_check_stuck(r->check, points);
+}
+
 static void describe(void *ctx, const void *op, char *buf, size_t len)
 {
 	struct fs_runner *r = ctx;
@@ -181,9 +189,15 @@ static void resumed(void *ctx, uint16_t actor)
 {
 	struct fs_runner *r = ctx;
 
-	r->cur_actor = actor;
-	if (r->o.checks)
+	/*
+	 * The one leaving keeps what its call counted so far (page
+	 * allocations, spins): a livelock spans many switches.
+	 */
+	if (r->o.checks) {
+		fs_check_op_save(r->check, opstate(r, r->cur_actor));
 		fs_check_op_restore(r->check, opstate(r, actor));
+	}
+	r->cur_actor = actor;
 }
 
 static void use_now(struct fs_runner *r, struct fs_ctx_use *u, const void *pc)
@@ -635,7 +649,7 @@ int fs_runner_run_sched(struct fs_runner *r, const struct fs_trace *t,
 		.rt = t->rt,
 		.cbs = { .ctx = r, .run_actor = run_actor, .agent = agent,
 			 .resumed = resumed, .access = fs_net_access,
-			 .locate = fs_run_locate },
+			 .locate = fs_run_locate, .stuck = stuck },
 	};
 	bool ok = true;
 

@@ -69,6 +69,7 @@ struct fs_machine {
 	unsigned int no_sched;		/* > 0: points do not decide */
 	unsigned int observing;		/* > 0: the runner reads, no points */
 	uint8_t after_count;		/* the last point read a counter */
+	uint32_t op_points;		/* points since the kernel call began */
 
 	uint32_t irq_left[FS_MAX_ACTORS];
 	bool irq_active[FS_MAX_ACTORS];
@@ -198,6 +199,8 @@ static uint64_t point_loc(struct fs_machine *m, const void *addr,
 		return FS_LOC(FS_LOC_NONE, FS_PT_BH_ON, 0);
 	if (flags & FS_ACC_FENCE)
 		return FS_LOC(FS_LOC_NONE, FS_PT_FENCE, 0);
+	if (flags & FS_ACC_RELAX)
+		return FS_LOC(FS_LOC_NONE, FS_PT_RELAX, 0);
 	return FS_LOC(FS_LOC_NONE, FS_PT_PREEMPT_ON, 0);
 }
 
@@ -613,12 +616,25 @@ point_on(struct fs_machine *m, const void *addr, unsigned int size,
 		elig = true;
 		m->elig++;
 	}
-	if (m->st.steps < m->s->next && !(flags & FS_ACC_OP) &&
+	/* A spin-wait's turn is always offered: only another CPU can end it. */
+	if (m->st.steps < m->s->next && !(flags & (FS_ACC_OP | FS_ACC_RELAX)) &&
 	    !(elig && m->elig >= m->s->next_elig) &&
 	    !(window && m->s->window))
 		return;
 	decide(m, elig, flags & FS_ACC_OP, m->s->window ? window : FS_WINDOW_NONE,
 	       pc);
+}
+
+/*
+ * A kernel call past FS_STUCK_POINTS accesses loops without returning (a
+ * retry that neither allocates nor calls cpu_relax(), which the checker
+ * counts itself): the runner's callback reports it and ends the run.
+ */
+static __attribute__((noinline, cold)) void stuck(struct fs_machine *m)
+{
+	if (m->cfg.cbs.stuck)
+		m->cfg.cbs.stuck(m->cfg.cbs.ctx, m->op_points);
+	m->op_points = 0;
 }
 
 /* Every access of the kernel code: this test first, kept out of point_on's frame. */
@@ -634,6 +650,8 @@ static void point(void *ctx, const void *addr, unsigned int size,
 	 * noted, and the step numbers would depend on the inlining.  The
 	 * quiet rounds of a long repeat have no points either.
 	 */
+	if (__builtin_expect(++m->op_points > FS_STUCK_POINTS, 0))
+		stuck(m);
 	if (m->observing)
 		return;
 	point_on(m, addr, size, flags, pc);
@@ -651,6 +669,7 @@ void fs_machine_op_point(struct fs_machine *m)
 {
 	struct cpu *c;
 
+	m->op_points = 0;
 	if (!m->running || m->no_sched)
 		return;
 	c = &m->cpus[cur_task(m)->cpu];
@@ -784,6 +803,7 @@ void fs_machine_reset(struct fs_machine *m, const struct fs_machine_cfg *cfg,
 	m->running = false;
 	m->no_sched = 0;
 	m->observing = 0;
+	m->op_points = 0;
 	m->elig = 0;
 	m->after_count = FS_WINDOW_NONE;
 	memset(&m->st, 0, sizeof(m->st));
@@ -993,6 +1013,7 @@ void fs_machine_record_anchors(struct fs_machine *m, bool on)
 
 void fs_machine_op_begin(struct fs_machine *m, uint64_t op)
 {
+	m->op_points = 0;
 	if (m->running && !m->no_sched)
 		fs_anchor_ctr_start(&top(m)->ctr, op);
 }

@@ -39,7 +39,15 @@ struct fs_machine_cbs {
 		       unsigned int flags, const void *pc);
 	/* Optional: @addr as an FS_LOC() (sim/trace/anchor.h), for anchors. */
 	uint64_t (*locate)(void *ctx, const void *addr);
+	/* Optional: a kernel call made @points accesses without returning. */
+	void (*stuck)(void *ctx, uint32_t points);
 };
+
+/*
+ * Accesses one kernel call may make before it counts as stuck in a loop:
+ * a legitimate one makes tens (a refill and a page's free, a few hundred).
+ */
+#define FS_STUCK_POINTS		(1u << 16)
 
 struct fs_machine_cfg {
 	unsigned int nr_cpus;

@@ -52,6 +52,7 @@ enum fs_point_kind {
 	FS_PT_BH_ON,		/* local_bh_enable */
 	FS_PT_FENCE,		/* a memory barrier */
 	FS_PT_PREEMPT_ON,	/* preempt_enable */
+	FS_PT_RELAX,		/* cpu_relax */
 	FS_PT_NR,
 };
 

@@ -31,6 +31,7 @@ static const char *const point_names[] = {
 	[FS_PT_BH_ON]		= "bh-on",
 	[FS_PT_FENCE]		= "fence",
 	[FS_PT_PREEMPT_ON]	= "preempt-on",
+	[FS_PT_RELAX]		= "relax",
 };
 _Static_assert(ARRAY_SIZE(point_names) == FS_PT_NR, "a name per point kind");
 

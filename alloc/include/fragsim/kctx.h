@@ -45,6 +45,7 @@ enum {
 	FS_ACC_IRQ_ON	= 1u << 5,	/* local_irq_restore/enable */
 	FS_ACC_BH_ON	= 1u << 6,	/* local_bh_enable */
 	FS_ACC_OP	= 1u << 7,	/* between two trace operations */
+	FS_ACC_RELAX	= 1u << 8,	/* cpu_relax(): a spin-wait's turn */
 };
 
 struct fs_kctx_hooks {
@@ -98,6 +99,7 @@ void fs_preempt_disable(void);
 void fs_preempt_enable(const void *pc);
 unsigned int fs_preempt_count(void);
 bool fs_irqs_disabled(void);
+void fs_cpu_relax(const char *file, int line, const void *pc);
 unsigned int fs_smp_processor_id(void);
 intptr_t fs_this_cpu_offset(void);
 void fs_local_lock_nested_bh(void *lock, const void *pc);

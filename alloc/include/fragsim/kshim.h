@@ -70,6 +70,8 @@ struct fs_shim_hooks {
 	void (*page_event)(void *ctx, const struct fs_page_event *ev);
 	/* Must not return for BUG; may return for WARNING. */
 	void (*kernel_report)(void *ctx, const struct fs_kernel_report *r);
+	/* cpu_relax(): the caller spins, waiting for something to change. */
+	void (*spin)(void *ctx, const char *file, int line);
 	void *ctx;
 };
 

@@ -30,6 +30,7 @@
 #include <linux/mm.h>
 #include <linux/gfp.h>
 #include <linux/atomic.h>
+#include <linux/processor.h>
 
 #define EXPORT_SYMBOL(sym)
 #define EXPORT_SYMBOL_GPL(sym)
