@@ -38,8 +38,8 @@ void __asan_report_store_n(uintptr_t addr, uintptr_t size);
  * instrumentation inlines), the library call otherwise: the call cost a
  * sixth of a fuzz run.  Reading the shadow must not itself be checked.
  */
-__attribute__((no_sanitize("address")))
-static int asan_poisoned(uintptr_t a, size_t n)
+static inline __attribute__((always_inline, no_sanitize("address")))
+int asan_poisoned(uintptr_t a, size_t n)
 {
 	static size_t scale, offset = 1;
 	int8_t s;
@@ -52,6 +52,8 @@ static int asan_poisoned(uintptr_t a, size_t n)
 	return s && (int8_t)((a & 7) + n - 1) >= s;
 }
 
+/* The entry points are not ASan-checked themselves, so the test inlines. */
+#define FS_RT	__attribute__((no_sanitize("address")))
 #define ASAN_CHECK(addr, size, flags)					\
 	do {								\
 		if (asan_poisoned((uintptr_t)(addr), (size))) {		\
@@ -62,6 +64,7 @@ static int asan_poisoned(uintptr_t a, size_t n)
 		}							\
 	} while (0)
 #else
+#define FS_RT
 #define ASAN_CHECK(addr, size, flags) do { } while (0)
 #endif
 
@@ -82,7 +85,7 @@ static int asan_poisoned(uintptr_t a, size_t n)
 
 #define ACCESS(name, n, flags)						\
 	void __tsan_##name##n(void *addr);				\
-	void __tsan_##name##n(void *addr) { POINT(addr, n, flags); }
+	FS_RT void __tsan_##name##n(void *addr) { POINT(addr, n, flags); }
 
 #define ACCESS_ALL(name, flags)						\
 	ACCESS(name, 1, flags) ACCESS(name, 2, flags)			\
@@ -118,7 +121,7 @@ void __tsan_init(void)
 }
 
 void __tsan_func_entry(void *call_pc);
-void __tsan_func_entry(void *call_pc)
+FS_RT void __tsan_func_entry(void *call_pc)
 {
 	(void)call_pc;
 	/* Our return address lies in the function just entered. */
@@ -127,7 +130,7 @@ void __tsan_func_entry(void *call_pc)
 }
 
 void __tsan_func_exit(void);
-void __tsan_func_exit(void)
+FS_RT void __tsan_func_exit(void)
 {
 	if (fs_kctx_live)
 		fs_kctx_hooks.func_exit(fs_kctx_hooks.ctx);
