@@ -158,9 +158,10 @@ int fs_cmd_bench(int argc, char **argv)
 	       "native (uninstrumented build, direct calls)", native);
 	line("instrumented, points dormant (no machine)", dormant, native, "");
 	line("instrumented, injection points live", live, native,
-	     "  (target <= 6x)");
+	     "  (target <= 3x)");
 	line("  + every check, no fragment fill", nopayload, native, "");
-	line("  + fragment fill and verify", checked, native, "");
+	line("  + fragment fill and verify", checked, native,
+	     "  (target <= 4.5x)");
 	line("  + differential reference model", full, native, "");
 	fs_trace_free(&t);
 	return FS_EXIT_OK;
