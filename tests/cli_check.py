@@ -226,6 +226,12 @@ def inputs(fragsim, write, tmp):
         expect("decode: a binary input's text names the target replay runs it on",
                p.returncode == 0 and any(l == "target " + (want or ["ref"])[-1]
                                          for l in lines), p)
+        p = raw([fragsim, "decode", "--target", "ref", os.path.join(seeds, seed)])
+        expect("decode --target: the text names that target",
+               p.returncode == 0 and "target ref" in p.stdout.decode().splitlines(), p)
+        check("decode --target: an unknown target is refused",
+              [fragsim, "decode", "--target", "nope", os.path.join(seeds, seed)], 2,
+              "no target 'nope'")
 
 
 def interrupts(fragsim, write, tmp):

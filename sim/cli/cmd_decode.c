@@ -12,11 +12,13 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: %s decode [-o OUT] [--anchor] FILE\n"
+	fprintf(f, "usage: %s decode [-o OUT] [--target T] [--anchor] FILE\n"
 		   "  print the text trace of FILE (a binary fuzzer input or a text trace;\n"
 		   "  - is standard input); a binary input gains the 'target' line of the\n"
 		   "  target replay runs it on\n"
 		   "  -o OUT   write it to OUT instead of standard output\n"
+		   "  --target T  that target instead (as replay --target: the one the\n"
+		   "           fuzzer ran, FRAGSIM_FUZZ_TARGET)\n"
 		   "  --anchor run it once on that target and, if it finds something, write\n"
 		   "           its schedule anchored, as fragsim run writes findings\n"
 		   "           (docs/trace-format.md, \"Portable schedules\")\n",
@@ -28,9 +30,11 @@ int fs_cmd_decode(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "anchor", no_argument, NULL, 'a' },
+		{ "target", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	const struct fs_target *forced = NULL;
 	const char *out = NULL;
 	bool anchor = false;
 	struct fs_trace t;
@@ -44,6 +48,7 @@ int fs_cmd_decode(int argc, char **argv)
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 'a': anchor = true; break;
+		case 't': forced = fs_opt_target(optarg); break;
 		case 'h': usage(stdout); return FS_EXIT_OK;
 		default:
 			fs_usage_error("decode: unknown or incomplete option '%s' (see '%s decode --help')",
@@ -57,10 +62,10 @@ int fs_cmd_decode(int argc, char **argv)
 	if (fs_load_trace(&t, argv[optind], &binary, err, sizeof(err)))
 		fs_usage_error("%s", err);
 	/* The target replay would run it on, so that the text runs there too. */
-	if (binary && !t.target[0])
+	if ((binary && !t.target[0]) || forced)
 		snprintf(t.target, sizeof(t.target), "%s",
-			 fs_pick_target(&t, NULL, argv[optind], binary)->name);
-	if (anchor && !fs_anchor_decoded(&t, fs_pick_target(&t, NULL,
+			 fs_pick_target(&t, forced, argv[optind], binary)->name);
+	if (anchor && !fs_anchor_decoded(&t, fs_pick_target(&t, forced,
 							    argv[optind],
 							    binary)))
 		fprintf(stderr, "fragsim decode: %s found nothing on this build: its schedule keeps its steps\n",
