@@ -300,6 +300,13 @@ void fs_check_stuck(struct fs_check *c, uint32_t points)
 		       c->kernel_fn ? c->kernel_fn : "?", points);
 }
 
+void fs_check_hang(struct fs_check *c, unsigned int ms)
+{
+	fs_check_raise(c, FS_F_LIVELOCK, FS_NO_PFN, FS_NO_FRAG,
+		       "%s() ran for over %u ms of CPU time without returning or touching memory (a call takes microseconds): it loops on values in registers",
+		       c->kernel_fn ? c->kernel_fn : "?", ms);
+}
+
 void fs_check_set_payload(struct fs_check *c, bool on)
 {
 	c->no_payload = !on;

@@ -130,6 +130,8 @@ void fs_check_op_begin(struct fs_check *c, uint64_t op_no, unsigned int line,
 		       const void *op, const char *kernel_fn);
 /* The kernel call made @points accesses without returning (the machine saw). */
 void fs_check_stuck(struct fs_check *c, uint32_t points);
+/* The kernel call ran @ms of CPU time without returning (a timer saw). */
+void fs_check_hang(struct fs_check *c, unsigned int ms);
 /* Returns the fragment id the checker gave it. */
 uint32_t fs_check_alloc_done(struct fs_check *c, unsigned int cache,
 			     void *va, unsigned int size, unsigned int align,

@@ -56,7 +56,7 @@ static const struct {
 	[FS_F_PAGE_LEAK] = { "page-leak",
 		"at teardown (all fragments freed, all caches drained) every page is back in the page allocator" },
 	[FS_F_LIVELOCK] = { "livelock",
-		"one call makes progress: it returns after a bounded number of page allocations, cpu_relax() spins and memory accesses" },
+		"one call makes progress: it returns after a bounded number of page allocations, cpu_relax() spins, memory accesses and CPU time" },
 	[FS_F_KERNEL_BUG] = { "kernel-bug", "the kernel code never hits BUG()" },
 	[FS_F_KERNEL_WARNING] = { "kernel-warning", "the kernel code never hits WARN()" },
 	[FS_F_DIFF_NULL] = { "diff-null",

@@ -49,6 +49,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return FS_EXIT_OK;
 	}
+	fs_watchdog_enable();
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 1, argv + 1);

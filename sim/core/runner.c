@@ -666,6 +666,7 @@ int fs_runner_run_sched(struct fs_runner *r, const struct fs_trace *t,
 		fs_machine_record_anchors(r->mach, r->o.anchors);
 		fs_net_ranges(r);
 	}
+	fs_watchdog_watch(r);
 	if (!setjmp(r->unwind)) {
 		if (fs_run_points(r)) {
 			ok = fs_machine_run(r->mach);
@@ -680,6 +681,7 @@ int fs_runner_run_sched(struct fs_runner *r, const struct fs_trace *t,
 		if (ok)
 			teardown(r);
 	}
+	fs_watchdog_watch(NULL);
 	fs_check_uninstall();
 	if (fs_run_points(r)) {
 		fs_machine_quiesce(r->mach);

@@ -56,6 +56,11 @@ struct fs_run_sched {
 struct fs_runner;
 
 struct fs_runner *fs_runner_create(const struct fs_runner_opts *opts);
+/*
+ * From now on a kernel call still running after a few seconds of CPU time
+ * is a livelock finding (sim/core/watchdog.c); the CLI turns it on.
+ */
+void fs_watchdog_enable(void);
 void fs_runner_destroy(struct fs_runner *r);
 /* Run @t; 0 when it ran (finding or not), -1 if @t cannot run on it. */
 int fs_runner_run(struct fs_runner *r, const struct fs_trace *t,

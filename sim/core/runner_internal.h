@@ -136,4 +136,7 @@ void fs_mirror_keep_va(struct fs_runner *r, uint32_t id, void *va);
 /* The reference model that mirrors target @t; NULL for none. */
 const struct fs_target *fs_mirror_model(const struct fs_target *t);
 
+/* sim/core/watchdog.c: watch @r's kernel calls (NULL: none) for a hang. */
+void fs_watchdog_watch(struct fs_runner *r);
+
 #endif /* FRAGSIM_RUNNER_INTERNAL_H */
