@@ -74,6 +74,12 @@ def report(src, d):
     return r, s
 
 
+def campaign_page(src, d):
+    """report.py on campaign directory d: its index.html ("" if it failed)."""
+    r, _ = report(src, d)
+    return open(os.path.join(d, "index.html")).read() if r.returncode == 0 else ""
+
+
 def banner(page):
     """The text of the verdict banners of a page, and whether the first
     is the first thing in <body>."""
@@ -133,8 +139,7 @@ def counts(src, tmp):
 def banners(src, tmp):
     clean = [FIRST, SUMMARY.format(t="{t}", n=0, k=""), SIM]
     d = campaign_dir(tmp, "pass", {"linux-7.3": clean, "linux-6.1": clean})
-    r, s = report(src, d)
-    page = open(os.path.join(d, "index.html")).read() if r.returncode == 0 else ""
+    page = campaign_page(src, d)
     texts, first = banner(page)
     check("campaign banner: PASS, first in the page, naming the targets",
           first and len(texts) == 1 and texts[0][0] == "pass" and
@@ -144,8 +149,7 @@ def banners(src, tmp):
     found = [FIRST] + BLOCK + [SUMMARY.format(t="{t}", n=2, k=""), SIM, f"       2 x {TITLE}"]
     d = campaign_dir(tmp, "findings", {"linux-7.3": found, "linux-6.1": clean},
                      exits={"linux-7.3": 1})
-    r, s = report(src, d)
-    page = open(os.path.join(d, "index.html")).read() if r.returncode == 0 else ""
+    page = campaign_page(src, d)
     texts, first = banner(page)
     check("campaign banner: FINDINGS, naming the target with findings",
           first and len(texts) == 1 and texts[0][0] == "findings" and
@@ -154,8 +158,7 @@ def banners(src, tmp):
 
     d = campaign_dir(tmp, "failed", {"linux-7.3": clean, "linux-6.1": [FIRST]},
                      exits={"linux-6.1": 3})
-    r, s = report(src, d)
-    page = open(os.path.join(d, "index.html")).read() if r.returncode == 0 else ""
+    page = campaign_page(src, d)
     texts, first = banner(page)
     check("campaign banner: INCOMPLETE when a run failed",
           first and len(texts) == 1 and texts[0][0] == "incomplete" and
