@@ -38,6 +38,9 @@ if [ -z "$zoo" ]; then
 	zoo=$(grep -ho '^id: .*' "$root"/alloc/zoo/*.zoo | cut -d' ' -f2 | sort)
 fi
 
+# The fuzzer's own flags (max_len, timeout, power schedule), as campaigns
+# and OSS-Fuzz run it.
+read -r -a lf_opts <<< "$(fs_fuzz_options "$root/fuzz/fuzz_trace.options" libfuzzer)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 table=$work/table
@@ -62,7 +65,7 @@ for z in $zoo; do
 		cp "$root"/corpus/fuzz_trace/* "$work/c/"
 		t0=$(date +%s.%N)
 		env "${env[@]}" timeout $((seconds + 30)) "$fuzzer" "$work/c" \
-			-max_total_time="$seconds" -seed="$seed" -max_len=1024 \
+			"${lf_opts[@]}" -max_total_time="$seconds" -seed="$seed" \
 			-dict="$root/fuzz/fuzz_trace.dict" -artifact_prefix="$work/a/" \
 			-error_exitcode=1 > "$work/log" 2>&1
 		rc=$?

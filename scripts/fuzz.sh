@@ -227,27 +227,14 @@ log=$dir/fuzz.log
 
 # The .options file (OSS-Fuzz INI): [libfuzzer] keys become -key=value,
 # [asan] / [ubsan] keys go to ASAN_OPTIONS / UBSAN_OPTIONS.
-lf_opts=() asan_opts=detect_leaks=1 ubsan_opts=halt_on_error=1:print_stacktrace=1
+read -r -a lf_opts <<< "$(fs_fuzz_options "$options" libfuzzer)"
+asan_opts=detect_leaks=1 ubsan_opts=halt_on_error=1:print_stacktrace=1
+opt=$(fs_fuzz_options "$options" asan) && asan_opts+=${opt:+:$opt}
+opt=$(fs_fuzz_options "$options" ubsan) && ubsan_opts+=${opt:+:$opt}
 opt_timeout=
-if [ -f "$options" ]; then
-	section=
-	while IFS= read -r line || [ -n "$line" ]; do
-		line=${line%%[#;]*}
-		line=$(sed 's/^[[:space:]]*//; s/[[:space:]]*$//' <<< "$line")
-		[ -n "$line" ] || continue
-		if [[ $line =~ ^\[(.*)\]$ ]]; then
-			section=${BASH_REMATCH[1]}
-			continue
-		fi
-		key=$(sed 's/[[:space:]]*=.*//' <<< "$line")
-		val=$(sed 's/^[^=]*=[[:space:]]*//' <<< "$line")
-		case $section in
-		libfuzzer) lf_opts+=("-$key=$val"); [ "$key" != timeout ] || opt_timeout=$val ;;
-		asan) asan_opts+=":$key=$val" ;;
-		ubsan) ubsan_opts+=":$key=$val" ;;
-		esac
-	done < "$options"
-fi
+for opt in "${lf_opts[@]}"; do
+	case $opt in -timeout=*) opt_timeout=${opt#-timeout=} ;; esac
+done
 
 {
 	echo "name=$name"

@@ -106,6 +106,26 @@ fs_unpack_kernel() {
 	echo "$stamp" > "$dir/.stamp"
 }
 
+# fs_fuzz_options FILE SECTION: a section of a fuzzer's .options file (the
+# OSS-Fuzz INI form), as OSS-Fuzz's runner uses it: [libfuzzer] as
+# "-key=value ..." flags, [asan] / [ubsan] as "key=value:...".  Every script
+# that starts a fuzzer takes its flags from here.
+fs_fuzz_options() {
+	[ -f "$1" ] || return 0
+	python3 - "$1" "$2" <<-'EOF'
+	import configparser, sys
+	c = configparser.ConfigParser()
+	c.read(sys.argv[1])
+	s = sys.argv[2]
+	if c.has_section(s):
+	    kv = c.items(s)
+	    if s == "libfuzzer":
+	        print(" ".join("-%s=%s" % x for x in kv))
+	    else:
+	        print(":".join("%s=%s" % x for x in kv))
+	EOF
+}
+
 # fs_build_option DIR NAME: the value of meson option NAME in build dir DIR
 # (empty when DIR is not configured or has no such option).
 fs_build_option() {

@@ -176,24 +176,6 @@ fuzzers() {
 	find "$1" -maxdepth 1 -type f -perm -u+x -name 'fuzz_*' ! -name '*.*' -printf '%f\n' | sort
 }
 
-# options FILE SECTION: a section of an .options file, as the runner uses
-# it: [libfuzzer] as -key=value flags, [asan]/[ubsan] as key=value:...
-options() {
-	[ -f "$1" ] || return 0
-	python3 - "$1" "$2" <<-'EOF'
-	import configparser, sys
-	c = configparser.ConfigParser()
-	c.read(sys.argv[1])
-	s = sys.argv[2]
-	if c.has_section(s):
-	    kv = c.items(s)
-	    if s == "libfuzzer":
-	        print(" ".join("-%s=%s" % x for x in kv))
-	    else:
-	        print(":".join("%s=%s" % x for x in kv))
-	EOF
-}
-
 # --- 1. libFuzzer ---------------------------------------------------------
 export CC=clang CXX=clang++
 export CFLAGS="$BASE_FLAGS $SAN_FLAGS -fsanitize=fuzzer-no-link"
@@ -206,8 +188,8 @@ if build libfuzzer; then
 	for f in $(fuzzers "$OUTL"); do
 		log="$L/run/$f"
 		# The runner appends the .options file's [asan]/[ubsan] keys.
-		fa=$(options "$OUTL/$f.options" asan)
-		fu=$(options "$OUTL/$f.options" ubsan)
+		fa=$(fs_fuzz_options "$OUTL/$f.options" asan)
+		fu=$(fs_fuzz_options "$OUTL/$f.options" ubsan)
 		export ASAN_OPTIONS="$RUN_ASAN_OPTIONS${fa:+:$fa}"
 		export UBSAN_OPTIONS="$RUN_UBSAN_OPTIONS${fu:+:$fu}"
 		# check_build: startup with -runs=4, and enough instrumentation.
@@ -260,7 +242,7 @@ if build libfuzzer; then
 		cp -r "$seeds/." "$corpus/"
 		extra=()
 		[ -f "$OUTL/$f.dict" ] && extra+=("-dict=$OUTL/$f.dict")
-		read -r -a opts <<< "$(options "$OUTL/$f.options" libfuzzer)"
+		read -r -a opts <<< "$(fs_fuzz_options "$OUTL/$f.options" libfuzzer)"
 		extra+=("${opts[@]}")
 		if (cd "$L/run" && timeout $((BRIEF_SECONDS + 120)) "$OUTL/$f" "$corpus" \
 			-max_total_time="$BRIEF_SECONDS" -seed=1 -error_exitcode=1 -timeout=25 \

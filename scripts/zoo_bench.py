@@ -6,6 +6,7 @@ and the time of each, a text table, JSON and an HTML page with survival
 plots.  Run by scripts/zoo-bench.sh (see its header for the options);
 docs/zoo-bench.md says what each stage means per engine."""
 import argparse
+import configparser
 import html
 import json
 import os
@@ -58,6 +59,13 @@ class Engine:
         return None
 
 
+def libfuzzer_options(path):
+    """The [libfuzzer] flags of a fuzzer's .options file, as OSS-Fuzz passes them."""
+    c = configparser.ConfigParser()
+    c.read(path)
+    return ['-%s=%s' % kv for kv in c.items('libfuzzer')] if c.has_section('libfuzzer') else []
+
+
 def engines(a):
     """The engines, in table order (one definition)."""
     zoo = os.path.join(a.build, 'sim', 'fragsim-zoo')
@@ -66,6 +74,7 @@ def engines(a):
     afl = os.path.join(a.afl_build, 'fuzz', 'fuzz_trace')
     corpus = os.path.join(a.root, 'corpus', 'fuzz_trace')
     dict_ = os.path.join(a.root, 'fuzz', 'fuzz_trace.dict')
+    lf_opts = libfuzzer_options(os.path.join(a.root, 'fuzz', 'fuzz_trace.options'))
     mutator = os.path.join(a.build, 'fuzz', 'libfragsim_afl_mutator.so')
 
     def run(extra):
@@ -80,9 +89,9 @@ def engines(a):
 
     def libfuzzer(e, s, b, out):
         shutil.copytree(corpus, os.path.join(out, 'corpus'))
-        return [lf, os.path.join(out, 'corpus'), '-seed=%d' % s, '-max_total_time=%d' % b,
-                '-max_len=1024', '-dict=' + dict_, '-error_exitcode=1', '-timeout=25',
-                '-rss_limit_mb=2560', '-artifact_prefix=' + out + '/']
+        return [lf, os.path.join(out, 'corpus')] + lf_opts + [
+                '-seed=%d' % s, '-max_total_time=%d' % b, '-dict=' + dict_,
+                '-error_exitcode=1', '-rss_limit_mb=2560', '-artifact_prefix=' + out + '/']
 
     def aflpp(e, s, b, out):
         return ['afl-fuzz', '-s', str(s), '-V', str(b), '-i', corpus, '-o', out + '/afl',
