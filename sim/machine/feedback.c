@@ -16,12 +16,15 @@ uint8_t *fs_fb_map;
 size_t fs_fb_len;
 
 struct alias {
-	uintptr_t granule;	/* addr >> 3, 0: empty */
+	uintptr_t granule;	/* addr >> 3 */
 	uint32_t ctx;
+	uint32_t gen;		/* the run that wrote it: older ones are empty */
 	const void *pc;
 };
 
+/* A run starts with an empty table by a new generation, not a memset. */
 static struct alias alias[ALIAS_SLOTS];
+static uint32_t gen = 1;
 static struct {
 	bool open;
 	uint32_t ctx;		/* the interrupted context */
@@ -59,7 +62,10 @@ void fs_fb_reset(void)
 {
 	if (!fs_fb_map)
 		return;
-	memset(alias, 0, sizeof(alias));
+	if (!++gen) {		/* wrapped: forget every slot for real */
+		memset(alias, 0, sizeof(alias));
+		gen = 1;
+	}
 	memset(&win, 0, sizeof(win));
 	last_addr = 0;
 	last_ctx = 0;
@@ -86,9 +92,9 @@ void fs_fb_access(const void *addr, const void *pc, uint32_t ctx,
 	if (!fs_fb_map || !a)
 		return;
 	s = &alias[(a >> 3) % ALIAS_SLOTS];
-	if (s->granule == a >> 3 && s->ctx != ctx)
+	if (s->gen == gen && s->granule == a >> 3 && s->ctx != ctx)
 		hit(1, mix((uintptr_t)s->pc, (uintptr_t)pc ^ depth));
-	*s = (struct alias){ .granule = a >> 3, .ctx = ctx, .pc = pc };
+	*s = (struct alias){ .granule = a >> 3, .ctx = ctx, .gen = gen, .pc = pc };
 	if (win.open && ctx == win.ctx) {
 		/* The interrupted context is back: same object as before? */
 		if (a - win.addr + WINDOW_BYTES < 2 * WINDOW_BYTES)
