@@ -83,6 +83,13 @@ void fs_fb_decision(bool irq, const void *pc, unsigned int ctx_kind,
 	}
 }
 
+void fs_fb_agent(unsigned int kind, const void *pc, unsigned int ctx_kind,
+		 unsigned int depth)
+{
+	if (fs_fb_map)	/* bit 16 keeps these apart from switches and irqs */
+		hit(0, mix((uintptr_t)pc, 1u << 16 | kind << 8 | ctx_kind << 4 | depth));
+}
+
 void fs_fb_access(const void *addr, const void *pc, uint32_t ctx,
 		  unsigned int depth)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Concurrency feedback for fuzzers, beyond code coverage: which kernel
- * access sites an interrupt or a CPU switch landed on, in which context
- * and nesting depth; alias pairs (two contexts touching the same bytes);
+ * access sites an interrupt, a CPU switch or an agent's action landed on,
+ * in which context and nesting depth; alias pairs (two contexts touching the same bytes);
  * window hits (an injection between two accesses of the interrupted
  * context to the same object).  Each is a bucket in a byte map the
  * harness supplies (libFuzzer's extra counters); off when no map is set.
@@ -24,6 +24,12 @@ void fs_fb_reset(void);
 /* The scheduler switched CPU (@irq false) or injected an interrupt. */
 void fs_fb_decision(bool irq, const void *pc, unsigned int ctx_kind,
 		    unsigned int depth);
+/*
+ * An agent acted (a speculative reference taken or dropped, memory
+ * pressure turned on or off: decision kind @kind) at kernel site @pc.
+ */
+void fs_fb_agent(unsigned int kind, const void *pc, unsigned int ctx_kind,
+		 unsigned int depth);
 /* Context @ctx (task/actor and nesting) accessed [addr, addr+size). */
 void fs_fb_access(const void *addr, const void *pc, uint32_t ctx,
 		  unsigned int depth);

@@ -571,6 +571,8 @@ static void decide(struct fs_machine *m, bool elig, bool op, uint8_t window,
 	default:
 		if (apply_agent(m, &d)) {
 			log_decision(m, &d);
+			fs_fb_agent(d.kind, pc, me->frames[me->nframes - 1].kind,
+				    me->nframes);
 			timeline(m, FS_MEV_AGENT, 0, me->cpu,
 				 ((uint32_t)d.kind << 24) | (d.arg & 0xffffff), pc);
 			return;
