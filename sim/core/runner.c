@@ -651,7 +651,8 @@ int fs_runner_run_sched(struct fs_runner *r, const struct fs_trace *t,
 			 .resumed = resumed, .access = fs_net_access,
 			 .locate = fs_run_locate, .stuck = stuck },
 	};
-	bool ok = true;
+	/* Read after a longjmp() back to r->unwind: volatile. */
+	volatile bool ok = true, flushing = false;
 
 	memset(res, 0, sizeof(*res));
 	res->follow.index = UINT32_MAX;
@@ -672,14 +673,21 @@ int fs_runner_run_sched(struct fs_runner *r, const struct fs_trace *t,
 			ok = fs_machine_run(r->mach);
 			if (!ok && fs_check_finding(r->check))
 				append_timeline(r);	/* before quiescing */
-			if (ok)
+			if (ok) {
+				flushing = true;
 				fs_machine_flush_softirqs(r->mach);
+				flushing = false;
+			}
 			fs_machine_quiesce(r->mach);
 		} else {
 			exec_range(r, 0, t->nr_ops, 0);
 		}
 		if (ok)
 			teardown(r);
+	} else if (flushing) {
+		/* Raised in the last softirqs: their context, before quiescing. */
+		ok = false;
+		append_timeline(r);
 	}
 	fs_watchdog_watch(NULL);
 	fs_check_uninstall();

@@ -66,6 +66,7 @@ struct fs_machine {
 	int cur;
 	struct fs_fiber main;
 	bool running, aborted;
+	bool flushing;			/* softirqs run on the caller's stack */
 	unsigned int no_sched;		/* > 0: points do not decide */
 	unsigned int observing;		/* > 0: the runner reads, no points */
 	uint8_t after_count;		/* the last point read a counter */
@@ -812,6 +813,7 @@ void fs_machine_reset(struct fs_machine *m, const struct fs_machine_cfg *cfg,
 	m->cur = 0;
 	m->aborted = false;
 	m->running = false;
+	m->flushing = false;
 	m->no_sched = 0;
 	m->observing = 0;
 	m->op_points = 0;
@@ -873,9 +875,14 @@ bool fs_machine_run(struct fs_machine *m)
 	return !m->aborted;
 }
 
+/*
+ * Whether kernel code runs on a task's fiber now, so that a finding must
+ * unwind that fiber.  The last softirqs run on the caller's own stack: a
+ * finding there unwinds straight to the caller (the task fibers are gone).
+ */
 bool fs_machine_in_fiber(const struct fs_machine *m)
 {
-	return m->running;
+	return m->running && !m->flushing;
 }
 
 void fs_machine_abort(struct fs_machine *m)
@@ -894,6 +901,7 @@ void fs_machine_flush_softirqs(struct fs_machine *m)
 {
 	/* ksoftirqd on each CPU, in CPU order, nothing interleaved. */
 	m->running = true;
+	m->flushing = true;
 	m->no_sched++;
 	fs_kctx_live = true;
 	for (unsigned int i = 0; i < m->cfg.nr_cpus; i++) {
@@ -913,11 +921,15 @@ void fs_machine_flush_softirqs(struct fs_machine *m)
 	fs_kctx_live = false;
 	m->no_sched--;
 	m->running = false;
+	m->flushing = false;
 	fs_kcpu_cur = &m->cpus[0].k;
 }
 
 void fs_machine_quiesce(struct fs_machine *m)
 {
+	/* A finding may have unwound out of fs_machine_flush_softirqs(). */
+	m->running = false;
+	m->flushing = false;
 	m->cur = 0;
 	m->tasks[0].nframes = 1;
 	m->tasks[0].frames[0].depth = 0;
