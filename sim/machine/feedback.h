@@ -2,8 +2,8 @@
 /*
  * Concurrency feedback for fuzzers, beyond code coverage: which kernel
  * access sites an interrupt, a CPU switch or an agent's action landed on,
- * in which context and nesting depth; alias pairs (two contexts touching the same bytes);
- * window hits (an injection between two accesses of the interrupted
+ * in which context and nesting depth; alias pairs (two contexts touching
+ * the same bytes); window hits (an injection between two accesses of the interrupted
  * context to the same object).  Each is a bucket in a byte map the
  * harness supplies (libFuzzer's extra counters); off when no map is set.
  */
